@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/* The command line: state shared by main, the shell and the commands. */
+#ifndef ELS_CLI_CLI_H
+#define ELS_CLI_CLI_H
+
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/error.h"
+#include "target/target.h"
+
+struct els_cli {
+	struct els_target *t;
+	bool json;
+	bool stats;
+	bool interactive;
+	int cpu;                  /* current CPU for commands without --cpu */
+	bool quit;                /* `quit` was typed */
+};
+
+/* Set by SIGINT/SIGTERM; long work checks it and stops. */
+extern volatile int els_cli_interrupted;
+
+struct els_cmd {
+	const char *name;
+	const char *usage;
+	const char *help;
+	struct els_error *(*fn)(struct els_cli *cli, int argc, char **argv);
+};
+
+extern const struct els_cmd els_cli_commands[];
+
+/*
+ * Run one command line (already without leading blanks). Errors are
+ * returned, not printed; *cmd_name is set to the command's name for the
+ * message ("x"), or to the first word when there is no such command.
+ */
+struct els_error *els_cli_run(struct els_cli *cli, const char *line,
+			      const char **cmd_name);
+
+/* Print "elscope: <what>: <message>" on stderr. */
+void els_cli_report(const char *what, const struct els_error *err);
+
+/* Output: one JSON document per command, or text. */
+void els_cli_print_json(struct json_object *obj);
+struct json_object *els_json_addr(uint64_t v);
+void els_cli_hexdump(FILE *f, uint64_t addr, const uint8_t *buf, size_t len);
+
+/* The interactive shell; returns when the user quits. */
+void els_cli_shell(struct els_cli *cli);
+
+/* Split a command line into words (quotes '...' "..." and \ escapes). */
+struct els_error *els_cli_split(const char *line, int *argc, char ***argv);
+void els_cli_free_words(int argc, char **argv);
+
+#endif

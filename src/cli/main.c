@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * elscope [OPTIONS] TARGET: open the target, run -c/-x commands in order or
+ * an interactive shell, and leave the target as it was found: breakpoints
+ * removed, resumed if elscope halted it (unless the user asked with 'halt'
+ * or --keep-halted), also on errors and Ctrl-C.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/hex.h"
+#include "core/log.h"
+#include "core/strbuf.h"
+
+volatile int els_cli_interrupted;
+
+static void on_signal(int sig)
+{
+	els_cli_interrupted = sig;
+}
+
+static void log_to_stderr(enum els_log_level level, const char *msg,
+			  void *arg)
+{
+	static const char *names[] = { "debug", "info", "warning", "error" };
+	fflush(stdout);
+	fprintf(stderr, "elscope: %s: %s\n", names[level], msg);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: elscope [OPTIONS] TARGET\n"
+	      "  TARGET            gdb:HOST:PORT | core:FILE | raw:FILE@PHYSADDR[,FILE@PHYSADDR...]\n"
+	      "  -c COMMAND        run COMMAND (repeatable, in order) and exit\n"
+	      "  -x FILE           run the commands in FILE (one a line, # comments)\n"
+	      "  --json            each command prints one JSON document on stdout\n"
+	      "  --stats           after each command, round trips, bytes and time on stderr\n"
+	      "  --timeout MS      how long to wait for a live target's replies (default 3000)\n"
+	      "  --keep-halted     leave a live target halted on exit\n"
+	      "  -v, --verbose     more messages on stderr (repeat for debug)\n"
+	      "  -h, --help        this text\n"
+	      "Without -c or -x, an interactive shell starts; 'help' lists its commands.\n",
+	      f);
+}
+
+struct script_item {
+	bool is_file;
+	const char *text;
+};
+
+/* Run the commands of a file; stops at the first error. */
+static struct els_error *run_file(struct els_cli *cli, const char *path,
+				  const char **what, char **what_buf)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		*what = "-x";
+		return els_error_errno(errno, "%s", path);
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	struct els_error *err = NULL;
+	unsigned lineno = 0;
+	while (!err && !els_cli_interrupted &&
+	       (n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		const char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '#' || *p == '\n')
+			continue;
+		err = els_cli_run(cli, p, what);
+		if (err) {
+			free(*what_buf);
+			if (asprintf(what_buf, "%s:%u: %s", path, lineno,
+				     *what) >= 0)
+				*what = *what_buf;
+		}
+		if (cli->quit)
+			break;
+	}
+	free(line);
+	fclose(f);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "keep-halted", no_argument, NULL, 'k' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct els_cli cli = { 0 };
+	struct script_item *items = calloc((size_t)argc, sizeof(*items));
+	size_t nitems = 0;
+	int timeout_ms = 3000;
+	bool keep_halted = false;
+	int verbose = 0;
+	int opt;
+	if (!items) {
+		fputs("elscope: out of memory\n", stderr);
+		return 1;
+	}
+	while ((opt = getopt_long(argc, argv, "c:x:vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+		case 'x':
+			items[nitems].is_file = opt == 'x';
+			items[nitems++].text = optarg;
+			break;
+		case 'j':
+			cli.json = true;
+			break;
+		case 's':
+			cli.stats = true;
+			break;
+		case 't': {
+			uint64_t v;
+			if (!els_parse_u64(optarg, &v) || v == 0 || v > 3600000) {
+				fprintf(stderr, "elscope: --timeout: '%s' is not a number of milliseconds (1-3600000)\n",
+					optarg);
+				return 2;
+			}
+			timeout_ms = (int)v;
+			break;
+		}
+		case 'k':
+			keep_halted = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			free(items);
+			return 0;
+		default:
+			usage(stderr);
+			free(items);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "elscope: %s\n",
+			optind >= argc ? "no target given" : "more than one target given");
+		usage(stderr);
+		free(items);
+		return 2;
+	}
+	els_log_set(log_to_stderr, NULL,
+		    verbose >= 2 ? ELS_LOG_DEBUG
+		    : verbose == 1 ? ELS_LOG_INFO : ELS_LOG_WARN);
+
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	const char *spec = argv[optind];
+	struct els_error *err = els_target_open(spec, timeout_ms, &cli.t);
+	if (err) {
+		els_cli_report(NULL, err);
+		int code = err->code == ELS_ERR_USAGE ? 2 : 1;
+		els_error_destroy(err);
+		free(items);
+		return code;
+	}
+	cli.t->interrupt_flag = &els_cli_interrupted;
+	cli.t->keep_halted = keep_halted;
+	if (cli.t->has_last_stop && cli.t->last_stop.cpu >= 0)
+		cli.cpu = cli.t->last_stop.cpu;
+
+	int status = 0;
+	const char *what = NULL;
+	char *what_buf = NULL;
+	if (nitems == 0) {
+		cli.interactive = true;
+		els_cli_shell(&cli);
+	}
+	for (size_t i = 0; i < nitems && !err && !cli.quit; i++) {
+		if (els_cli_interrupted) {
+			err = els_error_create(ELS_ERR_INTERRUPTED, "interrupted");
+			what = NULL;
+			break;
+		}
+		if (items[i].is_file)
+			err = run_file(&cli, items[i].text, &what, &what_buf);
+		else
+			err = els_cli_run(&cli, items[i].text, &what);
+	}
+	if (err) {
+		els_cli_report(what, err);
+		status = err->code == ELS_ERR_USAGE ? 2
+			 : err->code == ELS_ERR_INTERRUPTED ? 130 : 1;
+		els_error_destroy(err);
+	}
+	free(what_buf);
+	free(items);
+
+	/* Leaving: a second Ctrl-C must not cut the clean-up short. */
+	signal(SIGINT, SIG_IGN);
+	bool kept = cli.t->can_run && cli.t->keep_halted && !cli.t->running;
+	err = els_target_close(cli.t);
+	if (err) {
+		els_cli_report("leaving the target", err);
+		els_error_destroy(err);
+		if (!status)
+			status = 1;
+	} else if (kept && !cli.json && !status) {
+		fprintf(stderr, "elscope: the target stays halted, as asked\n");
+	}
+	return status;
+}
