@@ -359,8 +359,6 @@ static void progress(uint64_t done, uint64_t total, void *arg)
 		return;
 	fprintf(stderr, "\rreading %.1f of %.1f MiB", done / 1048576.0,
 		total / 1048576.0);
-	if (done == total)
-		fputs("\r\033[K", stderr);
 	fflush(stderr);
 }
 
@@ -440,6 +438,8 @@ static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 	cli->t->progress = progress;
 	err = els_target_read(cli->t, &as, addr, buf, (size_t)len);
 	cli->t->progress = NULL;
+	if (isatty(STDERR_FILENO) && len > 1024 * 1024)
+		fputs("\r\033[K", stderr); /* clear the progress line */
 	if (err)
 		goto out;
 	if (out) {

@@ -252,6 +252,17 @@ static bool is_console_output(const struct rsp *r)
 	return true;
 }
 
+/* "Sxx" or "Txx...": a stop reply. */
+static bool is_stop_packet(const struct rsp *r)
+{
+	const char *p = r->reply.buf;
+	size_t n = r->reply.len;
+	return n >= 3 && (p[0] == 'S' || p[0] == 'T') &&
+	       els_hexval((unsigned char)p[1]) >= 0 &&
+	       els_hexval((unsigned char)p[2]) >= 0 &&
+	       (p[0] == 'T' || n == 3);
+}
+
 /* One request and its reply (in r->reply). */
 static struct els_error *transact(struct rsp *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -270,10 +281,21 @@ static struct els_error *transact(struct rsp *r, const char *fmt, ...)
 	r->t.stats.round_trips++;
 	struct els_error *err = send_packet(r, buf, (size_t)n);
 	if (!err) {
-		/* Console output ('O' packets) may come before the reply. */
-		do {
+		/*
+		 * Console output ('O' packets) may come before the reply, and
+		 * so may a stop reply nobody asked for: QEMU sends one when a
+		 * client attaches to a running VM. No request sent through
+		 * here but '?' has a reply of that shape.
+		 */
+		for (;;) {
 			err = recv_packet(r, now_ms() + r->timeout_ms);
-		} while (!err && is_console_output(r));
+			if (err || !(is_console_output(r) ||
+				     (buf[0] != '?' && is_stop_packet(r))))
+				break;
+			els_debug("skipping unsolicited '%.*s' from the stub",
+				  (int)(r->reply.len > 40 ? 40 : r->reply.len),
+				  r->reply.buf);
+		}
 	}
 	if (err && err->code == ELS_ERR_TIMEOUT)
 		err = els_error_wrap(err, "request '%.*s'",

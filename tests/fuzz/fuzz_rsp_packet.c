@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer harness: a byte stream as a stub would send it, through the
+ * packet decoder, and every decoded packet through each reply parser.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "target/rsp_packet.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct els_rsp_decoder dec = { 0 };
+	struct els_strbuf out = { 0 };
+	els_rsp_decoder_reset(&dec);
+	for (size_t i = 0; i < size; i++) {
+		enum els_rsp_event e = els_rsp_decoder_feed(&dec, data[i]);
+		if (e != ELS_RSP_PACKET && e != ELS_RSP_NOTIFICATION)
+			continue;
+		struct els_error *err =
+			els_rsp_unpack(dec.raw.buf, dec.raw.len, &out);
+		if (err) {
+			els_error_destroy(err);
+			continue;
+		}
+		const char *p = out.buf;
+		size_t n = out.len;
+		struct els_stop stop;
+		uint64_t tid, ids[8];
+		size_t nids = 0;
+		bool has, more, last;
+		struct els_rsp_features feat;
+		const char *xd;
+		size_t xl;
+		els_error_destroy(els_rsp_parse_stop(p, n, &stop, &tid, &has));
+		els_error_destroy(els_rsp_parse_thread_list(p, n, ids, 8, &nids,
+							    &more));
+		els_error_destroy(els_rsp_parse_supported(p, n, &feat));
+		els_error_destroy(els_rsp_parse_xfer(p, n, &xd, &xl, &last));
+		if (els_rsp_is_error(p, n))
+			els_error_destroy(els_rsp_error(p, n, "fuzz"));
+	}
+	els_rsp_decoder_deinit(&dec);
+	els_strbuf_deinit(&out);
+	return 0;
+}
