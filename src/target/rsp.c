@@ -45,6 +45,7 @@ struct rsp {
 	bool lost;             /* connection unusable */
 	enum els_error_code lost_code;
 	bool have_p;           /* 'p' works (or not known to fail) */
+	bool g_tried[64];      /* 'g' read since the last stop, per CPU */
 	char *arch;
 	struct els_rsp_decoder dec;
 	struct els_strbuf out;   /* framed packet to send */
@@ -356,6 +357,7 @@ static struct els_error *wait_stop(struct rsp *r, int64_t deadline,
 		}
 		/* The stub selects the stopped thread for us. */
 		r->g_thread_valid = false;
+		memset(r->g_tried, 0, sizeof(r->g_tried));
 		if (ret->reason == ELS_STOP_EXITED) {
 			r->lost = true;
 			r->lost_code = ELS_ERR_CLOSED;
@@ -522,6 +524,42 @@ static struct els_error *read_reg_g(struct rsp *r,
 	return els_error_create(ELS_ERR_NOT_FOUND, "register %s", reg->name);
 }
 
+/*
+ * One 'g' fills the register cache with every register it carries (the
+ * core registers on QEMU: 34 values for one round trip instead of 34).
+ * Registers are laid out in regnum order from 0; 'x' digits mean
+ * unavailable and leave that register to 'p'.
+ */
+static struct els_error *fill_cache_from_g(struct rsp *r, int cpu)
+{
+	struct els_target *t = &r->t;
+	struct els_error *err = transact(r, "g");
+	if (err)
+		return err;
+	if (els_rsp_is_error(r->reply.buf, r->reply.len) ||
+	    r->reply.len % 2)
+		return NULL; /* no use: 'p' will do */
+	size_t got = r->reply.len / 2, off = 0;
+	int next = 0;
+	for (size_t i = 0; i < t->regs.len; i++) {
+		const struct els_reg_desc *d = &t->regs.data[i];
+		size_t size = (d->bitsize + 7) / 8;
+		if (d->regnum != next || size > got - off)
+			break;
+		uint8_t *slot = t->regcache[cpu] + t->regoffsets[i];
+		if (els_hex_decode(r->reply.buf + 2 * off, size, slot))
+			t->regvalid[cpu][i] = true;
+		off += size;
+		next++;
+	}
+	return NULL;
+}
+
+static bool in_core_feature(const struct els_reg_desc *reg)
+{
+	return reg->feature && strstr(reg->feature, ".core");
+}
+
 static struct els_error *rsp_read_reg(struct els_target *t, int cpu,
 				      const struct els_reg_desc *reg,
 				      uint8_t *buf)
@@ -531,6 +569,18 @@ static struct els_error *rsp_read_reg(struct els_target *t, int cpu,
 	if (err)
 		return err;
 	size_t size = (reg->bitsize + 7) / 8;
+	size_t idx = (size_t)(reg - t->regs.data);
+	if (in_core_feature(reg) && t->regcache && cpu < 64 &&
+	    !r->g_tried[cpu]) {
+		r->g_tried[cpu] = true;
+		if ((err = fill_cache_from_g(r, cpu)))
+			return err;
+		if (t->regvalid[cpu][idx]) {
+			memcpy(buf, t->regcache[cpu] + t->regoffsets[idx],
+			       size);
+			return NULL;
+		}
+	}
 	if (r->have_p) {
 		err = transact(r, "p%x", (unsigned)reg->regnum);
 		if (err)
@@ -580,6 +630,7 @@ static struct els_error *rsp_resume(struct els_target *t)
 		return lost_error(r);
 	r->t.stats.round_trips++;
 	r->g_thread_valid = false;
+	memset(r->g_tried, 0, sizeof(r->g_tried));
 	return mark_lost(r, send_packet(r, "c", 1));
 }
 
