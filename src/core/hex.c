@@ -15,14 +15,29 @@ int els_hexval(int c)
 	return -1;
 }
 
+/* Digit values, 0xff for everything that is not a hex digit. */
+static const uint8_t hex_table[256] = {
+	['0'] = 0, ['1'] = 1, ['2'] = 2, ['3'] = 3, ['4'] = 4,
+	['5'] = 5, ['6'] = 6, ['7'] = 7, ['8'] = 8, ['9'] = 9,
+	['a'] = 10, ['b'] = 11, ['c'] = 12, ['d'] = 13, ['e'] = 14, ['f'] = 15,
+	['A'] = 10, ['B'] = 11, ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15,
+};
+
+static bool is_hex_digit(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
 bool els_hex_decode(const char *hex, size_t n, uint8_t *out)
 {
+	/* Hot path of every memory read: a table, one check per pair. */
 	for (size_t i = 0; i < n; i++) {
-		int hi = els_hexval((unsigned char)hex[2 * i]);
-		int lo = els_hexval((unsigned char)hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
+		unsigned char a = (unsigned char)hex[2 * i];
+		unsigned char b = (unsigned char)hex[2 * i + 1];
+		if (!is_hex_digit(a) || !is_hex_digit(b))
 			return false;
-		out[i] = (uint8_t)(hi << 4 | lo);
+		out[i] = (uint8_t)(hex_table[a] << 4 | hex_table[b]);
 	}
 	return true;
 }

@@ -168,14 +168,22 @@ static struct els_error *recv_packet(struct rsp *r, int64_t deadline)
 {
 	int bad = 0;
 	for (;;) {
-		uint8_t c;
-		struct els_error *err = get_byte(r, deadline, &c);
-		if (err)
-			return err;
-		/* Once a packet has begun, it must finish within the timeout. */
-		if (!deadline && r->dec.state != 0)
-			deadline = now_ms() + r->timeout_ms;
-		switch (els_rsp_decoder_feed(&r->dec, c)) {
+		/* Wait for data; once a packet has begun, it must finish. */
+		if (r->rpos == r->rlen) {
+			if (!deadline && r->dec.state != 0)
+				deadline = now_ms() + r->timeout_ms;
+			uint8_t c;
+			struct els_error *err = get_byte(r, deadline, &c);
+			if (err)
+				return err;
+			r->rpos--; /* get_byte filled the buffer: take it whole */
+		}
+		size_t used;
+		enum els_rsp_event e = els_rsp_decoder_feed_buf(
+			&r->dec, r->rbuf + r->rpos, r->rlen - r->rpos, &used);
+		r->rpos += used;
+		struct els_error *err;
+		switch (e) {
 		case ELS_RSP_PACKET:
 			if (!r->feat.no_ack_mode &&
 			    (err = send_all(r, "+", 1)))
@@ -195,7 +203,7 @@ static struct els_error *recv_packet(struct rsp *r, int64_t deadline)
 						"the stub at %s sent a packet longer than %d bytes",
 						r->hostport, ELS_RSP_MAX_PACKET);
 		default:
-			break; /* acks, notifications, noise */
+			break; /* acks, notifications, noise, more to come */
 		}
 	}
 }

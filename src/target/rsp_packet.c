@@ -111,20 +111,67 @@ enum els_rsp_event els_rsp_decoder_feed(struct els_rsp_decoder *d, uint8_t c)
 	return ELS_RSP_MORE;
 }
 
+enum els_rsp_event els_rsp_decoder_feed_buf(struct els_rsp_decoder *d,
+					    const uint8_t *buf, size_t len,
+					    size_t *used)
+{
+	size_t i = 0;
+	while (i < len) {
+		if (d->state == ST_DATA) {
+			/* The span up to the next '#' or '$' is packet data. */
+			size_t j = i;
+			uint8_t sum = d->sum;
+			while (j < len && buf[j] != '#' && buf[j] != '$')
+				sum += buf[j++];
+			if (j > i) {
+				size_t n = j - i;
+				if (n > ELS_RSP_MAX_PACKET - d->raw.len ||
+				    !els_strbuf_add(&d->raw, buf + i, n)) {
+					d->state = ST_IDLE;
+					*used = j;
+					return ELS_RSP_TOO_LONG;
+				}
+				d->sum = sum;
+				i = j;
+				continue;
+			}
+		}
+		enum els_rsp_event e = els_rsp_decoder_feed(d, buf[i++]);
+		if (e != ELS_RSP_MORE) {
+			*used = i;
+			return e;
+		}
+	}
+	*used = i;
+	return ELS_RSP_MORE;
+}
+
 struct els_error *els_rsp_unpack(const char *raw, size_t len,
 				 struct els_strbuf *out)
 {
 	els_strbuf_reset(out);
 	if (!els_strbuf_add(out, "", 0))
 		return &els_enomem;
-	for (size_t i = 0; i < len; i++) {
+	size_t i = 0;
+	while (i < len) {
+		/* Plain data up to the next escape or repeat, in one piece. */
+		size_t j = i;
+		while (j < len && raw[j] != '}' && raw[j] != '*')
+			j++;
+		if (j > i) {
+			if (j - i > ELS_RSP_MAX_PACKET - out->len ||
+			    !els_strbuf_add(out, raw + i, j - i))
+				goto too_long;
+			i = j;
+			continue;
+		}
 		char c = raw[i];
 		if (c == '}') {
 			if (++i >= len)
 				return els_error_create(ELS_ERR_PROTOCOL,
 							"packet ends inside an escape");
 			c = (char)(raw[i] ^ 0x20);
-		} else if (c == '*') {
+		} else {
 			if (out->len == 0 || ++i >= len)
 				return els_error_create(ELS_ERR_PROTOCOL,
 							"run-length repeat with nothing to repeat");
@@ -140,10 +187,12 @@ struct els_error *els_rsp_unpack(const char *raw, size_t len,
 				    !els_strbuf_addc(out, prev))
 					goto too_long;
 			}
+			i++;
 			continue;
 		}
 		if (out->len >= ELS_RSP_MAX_PACKET || !els_strbuf_addc(out, c))
 			goto too_long;
+		i++;
 	}
 	return NULL;
 too_long:

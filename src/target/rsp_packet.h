@@ -48,6 +48,14 @@ struct els_rsp_decoder {
 void els_rsp_decoder_reset(struct els_rsp_decoder *d);
 void els_rsp_decoder_deinit(struct els_rsp_decoder *d);
 enum els_rsp_event els_rsp_decoder_feed(struct els_rsp_decoder *d, uint8_t c);
+/*
+ * Feed up to len bytes, stopping after the first event other than
+ * ELS_RSP_MORE; *used says how many bytes were taken. Same result as
+ * feeding them one at a time, but packet data is taken in spans.
+ */
+enum els_rsp_event els_rsp_decoder_feed_buf(struct els_rsp_decoder *d,
+					    const uint8_t *buf, size_t len,
+					    size_t *used);
 
 /*
  * Undo '}' escapes and '*' run-length encoding of raw packet data into out

@@ -63,6 +63,44 @@ static void test_decoder_roundtrip(void **state)
 	els_strbuf_deinit(&out);
 }
 
+static void test_decoder_spans(void **state)
+{
+	/* Two packets, noise, an ack, a bad checksum: in spans as in bytes. */
+	const char *stream = "+xx$m1,2#fc-$E14#aa$OK#00$l#6c";
+	const enum els_rsp_event want[] = { ELS_RSP_ACK, ELS_RSP_PACKET,
+					    ELS_RSP_NAK, ELS_RSP_PACKET,
+					    ELS_RSP_BAD_CHECKSUM,
+					    ELS_RSP_PACKET };
+	const char *raws[] = { NULL, "m1,2", NULL, "E14", NULL, "l" };
+	struct els_rsp_decoder d = { 0 };
+	els_rsp_decoder_reset(&d);
+	size_t pos = 0, len = strlen(stream);
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		size_t used;
+		enum els_rsp_event e = els_rsp_decoder_feed_buf(
+			&d, (const uint8_t *)stream + pos, len - pos, &used);
+		assert_int_equal(e, want[k]);
+		pos += used;
+		if (raws[k]) {
+			assert_int_equal(d.raw.len, strlen(raws[k]));
+			assert_memory_equal(d.raw.buf, raws[k], d.raw.len);
+		}
+	}
+	size_t used;
+	assert_int_equal(els_rsp_decoder_feed_buf(&d, (const uint8_t *)"", 0,
+						  &used),
+			 ELS_RSP_MORE);
+	assert_int_equal(pos, len);
+	/* A packet split across two feeds keeps its checksum running. */
+	assert_int_equal(els_rsp_decoder_feed_buf(&d, (const uint8_t *)"$O", 2,
+						  &used),
+			 ELS_RSP_MORE);
+	assert_int_equal(els_rsp_decoder_feed_buf(&d, (const uint8_t *)"K#9a",
+						  4, &used),
+			 ELS_RSP_PACKET);
+	els_rsp_decoder_deinit(&d);
+}
+
 static void test_decoder_too_long(void **state)
 {
 	struct els_rsp_decoder d = { 0 };
@@ -220,6 +258,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frame),
 		cmocka_unit_test(test_decoder_roundtrip),
+		cmocka_unit_test(test_decoder_spans),
 		cmocka_unit_test(test_decoder_too_long),
 		cmocka_unit_test(test_unpack_run_length),
 		cmocka_unit_test(test_errors),
