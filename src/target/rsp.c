@@ -425,46 +425,143 @@ static const char *space_name(const struct els_aspace *as)
 	return as->kind == ELS_AS_PHYS ? "physical" : "virtual";
 }
 
+/* Requests in flight at once during long reads. */
+#define READ_WINDOW 8
+
+struct mem_request {
+	uint64_t addr;
+	size_t len;
+	uint8_t *out;
+};
+
+static struct els_error *send_mem_request(struct rsp *r, uint64_t addr,
+					  size_t len)
+{
+	char pkt[48];
+	int n = snprintf(pkt, sizeof(pkt), "m%llx,%zx",
+			 (unsigned long long)addr, len);
+	if (!els_rsp_frame(pkt, (size_t)n, &r->out))
+		return &els_enomem;
+	r->t.stats.round_trips++;
+	return send_all(r, r->out.buf, r->out.len);
+}
+
+/*
+ * The reply to the oldest request in flight. Returns a fatal error (the
+ * connection is unusable), or sets *reply_err for an error reply that
+ * leaves the connection in step.
+ */
+static struct els_error *take_mem_reply(struct rsp *r,
+					const struct els_aspace *as,
+					struct mem_request *req,
+					struct els_error **reply_err,
+					size_t *got_ret)
+{
+	struct els_error *err;
+	do {
+		err = recv_packet(r, now_ms() + r->timeout_ms);
+	} while (!err && (is_console_output(r) || is_stop_packet(r)));
+	if (err)
+		return mark_lost(r, els_error_wrap(err,
+						   "reading %s memory at 0x%llx",
+						   space_name(as),
+						   (unsigned long long)req->addr));
+	*got_ret = 0;
+	if (els_rsp_is_error(r->reply.buf, r->reply.len)) {
+		struct els_error *e = els_rsp_error(r->reply.buf, r->reply.len,
+						    "");
+		*reply_err = els_error_addr(ELS_ERR_TARGET, req->addr,
+					    "reading %s memory at 0x%llx%s",
+					    space_name(as),
+					    (unsigned long long)req->addr,
+					    e->message);
+		els_error_destroy(e);
+		return NULL;
+	}
+	size_t got = r->reply.len / 2;
+	if (r->reply.len % 2 || got == 0 || got > req->len ||
+	    !els_hex_decode(r->reply.buf, got, req->out))
+		return mark_lost(r, els_error_addr(
+			ELS_ERR_PROTOCOL, req->addr,
+			"reading %s memory at 0x%llx: malformed reply of %zu characters",
+			space_name(as), (unsigned long long)req->addr,
+			r->reply.len));
+	*got_ret = got;
+	return NULL;
+}
+
+/*
+ * Long reads keep READ_WINDOW requests in flight: the stub answers them in
+ * order, so the wait per request is paid once per window, not per packet.
+ * Acks are not waited for (they arrive before each reply and are skipped).
+ * A short reply is continued by a new request for the rest; an error reply
+ * stops sending, the requests in flight are drained (so the connection
+ * stays in step), and the first error reply is returned.
+ */
 static struct els_error *rsp_read_mem(struct els_target *t,
 				      const struct els_aspace *as,
 				      uint64_t addr, void *buf, size_t len)
 {
 	struct rsp *r = to_rsp(t);
+	if (r->lost)
+		return lost_error(r);
 	struct els_error *err = prepare_space(r, as);
 	if (err)
 		return err;
 	uint8_t *out = buf;
 	size_t max = r->packet_size / 2;
-	while (len) {
-		size_t n = len < max ? len : max;
-		err = transact(r, "m%llx,%zx", (unsigned long long)addr, n);
-		if (err)
-			return els_error_wrap(err, "reading %s memory at 0x%llx",
-					      space_name(as),
-					      (unsigned long long)addr);
-		if (els_rsp_is_error(r->reply.buf, r->reply.len)) {
-			err = els_rsp_error(r->reply.buf, r->reply.len, "");
-			struct els_error *e = els_error_addr(
-				ELS_ERR_TARGET, addr,
-				"reading %s memory at 0x%llx%s", space_name(as),
-				(unsigned long long)addr, err->message);
-			els_error_destroy(err);
-			return e;
+	struct mem_request q[READ_WINDOW + 1];
+	size_t head = 0, count = 0;
+	size_t sent = 0; /* bytes of [addr, addr + len) requested so far */
+	struct els_error *first = NULL;
+	while (sent < len || count) {
+		/* Fill the window. */
+		while (!first && count < READ_WINDOW && sent < len) {
+			size_t n = len - sent < max ? len - sent : max;
+			struct mem_request *req =
+				&q[(head + count) % (READ_WINDOW + 1)];
+			*req = (struct mem_request){ addr + sent, n, out + sent };
+			if ((err = send_mem_request(r, req->addr, n)))
+				return mark_lost(r, els_error_wrap(
+					err, "reading %s memory at 0x%llx",
+					space_name(as),
+					(unsigned long long)req->addr));
+			sent += n;
+			count++;
 		}
-		size_t got = r->reply.len / 2;
-		if (r->reply.len % 2 || got == 0 || got > n ||
-		    !els_hex_decode(r->reply.buf, got, out))
-			return mark_lost(r, els_error_addr(
-				ELS_ERR_PROTOCOL, addr,
-				"reading %s memory at 0x%llx: malformed reply of %zu characters",
-				space_name(as), (unsigned long long)addr,
-				r->reply.len));
-		/* A stub may return less than asked: go on from there. */
-		out += got;
-		addr += got;
-		len -= got;
+		if (!count)
+			break;
+		struct mem_request req = q[head];
+		head = (head + 1) % (READ_WINDOW + 1);
+		count--;
+		struct els_error *reply_err = NULL;
+		size_t got = 0;
+		if ((err = take_mem_reply(r, as, &req, &reply_err, &got))) {
+			els_error_destroy(first);
+			return err;
+		}
+		if (reply_err) {
+			if (!first)
+				first = reply_err;
+			else
+				els_error_destroy(reply_err);
+			continue;
+		}
+		if (got < req.len && !first) {
+			/* A short reply: ask again for the rest, at the back. */
+			struct mem_request *rest =
+				&q[(head + count) % (READ_WINDOW + 1)];
+			*rest = (struct mem_request){ req.addr + got,
+						      req.len - got,
+						      req.out + got };
+			if ((err = send_mem_request(r, rest->addr, rest->len))) {
+				els_error_destroy(first);
+				return mark_lost(r, err);
+			}
+			count++;
+		}
 	}
-	return NULL;
+	return first;
 }
 
 static struct els_error *rsp_write_mem(struct els_target *t,
