@@ -46,6 +46,13 @@ struct rsp {
 	enum els_error_code lost_code;
 	bool have_p;           /* 'p' works (or not known to fail) */
 	bool g_tried[64];      /* 'g' read since the last stop, per CPU */
+	/*
+	 * The stub writes thread ids as pPID.TID: QEMU keeps that form from
+	 * an earlier client's multiprocess+ even when we do not ask for it,
+	 * and then wants it back (Hg, vCont, and 'D;PID').
+	 */
+	bool multiprocess;
+	uint64_t pid;
 	char *arch;
 	struct els_rsp_decoder dec;
 	struct els_strbuf out;   /* framed packet to send */
@@ -374,12 +381,25 @@ static struct els_error *wait_stop(struct rsp *r, int64_t deadline,
 	}
 }
 
+/* A thread id in the form the stub uses. */
+static void format_tid(const struct rsp *r, uint64_t tid, char *buf,
+		       size_t size)
+{
+	if (r->multiprocess)
+		snprintf(buf, size, "p%llx.%llx", (unsigned long long)r->pid,
+			 (unsigned long long)tid);
+	else
+		snprintf(buf, size, "%llx", (unsigned long long)tid);
+}
+
 static struct els_error *select_thread(struct rsp *r, int cpu)
 {
 	uint64_t tid = r->t.cpus.data[cpu].thread_id;
 	if (tid == 0 || (r->g_thread_valid && r->g_thread == tid))
 		return NULL;
-	struct els_error *err = transact(r, "Hg%llx", (unsigned long long)tid);
+	char id[48];
+	format_tid(r, tid, id, sizeof(id));
+	struct els_error *err = transact(r, "Hg%s", id);
 	if (!err)
 		err = check_ok(r, "selecting CPU");
 	if (err)
@@ -746,15 +766,14 @@ static struct els_error *rsp_step(struct els_target *t, int cpu,
 	if (r->lost)
 		return lost_error(r);
 	uint64_t tid = t->cpus.data[cpu].thread_id;
-	char pkt[64];
+	char pkt[64], id[48];
+	format_tid(r, tid, id, sizeof(id));
 	int n;
 	if (r->feat.vcont_step && tid)
-		n = snprintf(pkt, sizeof(pkt), "vCont;s:%llx",
-			     (unsigned long long)tid);
+		n = snprintf(pkt, sizeof(pkt), "vCont;s:%s", id);
 	else {
 		if (tid) {
-			struct els_error *err =
-				transact(r, "Hc%llx", (unsigned long long)tid);
+			struct els_error *err = transact(r, "Hc%s", id);
 			if (!err)
 				err = check_ok(r, "selecting CPU to step");
 			if (err)
@@ -766,6 +785,24 @@ static struct els_error *rsp_step(struct els_target *t, int cpu,
 	struct els_error *err = send_packet(r, pkt, (size_t)n);
 	if (!err)
 		err = wait_stop(r, now_ms() + r->timeout_ms, ret);
+	if (err && err->code == ELS_ERR_TIMEOUT) {
+		/*
+		 * A CPU that is powered off or waits for an interrupt never
+		 * finishes a step. Interrupt it so the session goes on.
+		 */
+		els_error_destroy(err);
+		struct els_stop stop;
+		err = send_all(r, "\x03", 1);
+		if (!err)
+			err = wait_stop(r, now_ms() + r->timeout_ms, &stop);
+		if (err)
+			return mark_lost(r, els_error_wrap(err,
+							   "stepping CPU %d did not finish, and halting it again failed",
+							   cpu));
+		return els_error_create(ELS_ERR_TIMEOUT,
+					"CPU %d did not finish a step within %d ms (powered off, or waiting for an interrupt?); halted again",
+					cpu, r->timeout_ms);
+	}
 	return mark_lost(r, err ? els_error_wrap(err, "stepping CPU %d", cpu)
 				: NULL);
 }
@@ -846,7 +883,10 @@ static struct els_error *rsp_detach(struct els_target *t, bool resume)
 		err = set_phymem(r, 0);
 	if (!err && resume) {
 		/* 'D' resumes the target and ends the session. */
-		err = transact(r, "D");
+		if (r->multiprocess)
+			err = transact(r, "D;%llx", (unsigned long long)r->pid);
+		else
+			err = transact(r, "D");
 		if (!err)
 			err = check_ok(r, "detaching");
 	}
@@ -1098,6 +1138,13 @@ static struct els_error *load_threads(struct rsp *r)
 	size_t n = 0;
 	bool more = true;
 	struct els_error *err = transact(r, "qfThreadInfo");
+	if (!err && r->reply.len > 2 && r->reply.buf[0] == 'm' &&
+	    r->reply.buf[1] == 'p') {
+		const char *start = r->reply.buf + 2;
+		const char *dot = memchr(start, '.', r->reply.len - 2);
+		r->multiprocess = dot && els_hex_u64(start, (size_t)(dot - start),
+						     &r->pid);
+	}
 	for (int i = 0; !err && more && i < MAX_THREADS; i++) {
 		err = els_rsp_parse_thread_list(r->reply.buf, r->reply.len,
 						ids, MAX_THREADS, &n, &more);
