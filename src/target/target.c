@@ -290,6 +290,10 @@ const struct els_reg_desc *els_target_find_reg(struct els_target *t,
 
 struct els_error *els_target_check_cpu(struct els_target *t, int cpu)
 {
+	if (t->cpus.len == 0)
+		return els_error_create(ELS_ERR_UNSUPPORTED,
+					"this %s target has no CPUs, so no registers",
+					t->ops->kind);
 	if (cpu < 0 || (size_t)cpu >= t->cpus.len)
 		return els_error_create(ELS_ERR_USAGE,
 					"no CPU %d: the target has %zu (0-%zu)",
