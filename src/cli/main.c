@@ -113,7 +113,9 @@ int main(int argc, char **argv)
 		fputs("elscope: out of memory\n", stderr);
 		return 1;
 	}
-	while ((opt = getopt_long(argc, argv, "c:x:vh", longopts, NULL)) != -1) {
+	opterr = 0; /* errors are ours to say, in one line */
+	while ((opt = getopt_long(argc, argv, ":c:x:vh", longopts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case 'c':
 		case 'x':
@@ -146,16 +148,22 @@ int main(int argc, char **argv)
 			usage(stdout);
 			free(items);
 			return 0;
+		case ':':
+			fprintf(stderr, "elscope: %s needs a value (see 'elscope --help')\n",
+				argv[optind - 1]);
+			free(items);
+			return 2;
 		default:
-			usage(stderr);
+			fprintf(stderr, "elscope: unknown option %s (see 'elscope --help')\n",
+				argv[optind - 1]);
 			free(items);
 			return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "elscope: %s\n",
-			optind >= argc ? "no target given" : "more than one target given");
-		usage(stderr);
+		fprintf(stderr, "elscope: %s (see 'elscope --help')\n",
+			optind >= argc ? "no target given"
+				       : "more than one target given");
 		free(items);
 		return 2;
 	}

@@ -53,6 +53,8 @@ struct rsp {
 	 */
 	bool multiprocess;
 	uint64_t pid;
+	/* Requests sent after the one whose reply is awaited (long reads). */
+	size_t in_flight;
 	char *arch;
 	struct els_rsp_decoder dec;
 	struct els_strbuf out;   /* framed packet to send */
@@ -198,6 +200,16 @@ static struct els_error *recv_packet(struct rsp *r, int64_t deadline)
 			return els_rsp_unpack(r->dec.raw.buf, r->dec.raw.len,
 					      &r->reply);
 		case ELS_RSP_BAD_CHECKSUM:
+			/*
+			 * '-' makes a stub resend its last reply, or nothing
+			 * once our next request came (QEMU): with requests in
+			 * flight another packet's data would be taken for
+			 * this one.
+			 */
+			if (r->in_flight)
+				return els_error_create(ELS_ERR_PROTOCOL,
+							"the stub at %s sent a reply with a bad checksum while %zu more requests were in flight",
+							r->hostport, r->in_flight);
 			if (++bad > 3)
 				return els_error_create(ELS_ERR_PROTOCOL,
 							"the stub at %s keeps sending packets with bad checksums",
@@ -556,7 +568,10 @@ static struct els_error *rsp_read_mem(struct els_target *t,
 		count--;
 		struct els_error *reply_err = NULL;
 		size_t got = 0;
-		if ((err = take_mem_reply(r, as, &req, &reply_err, &got))) {
+		r->in_flight = count;
+		err = take_mem_reply(r, as, &req, &reply_err, &got);
+		r->in_flight = 0;
+		if (err) {
 			els_error_destroy(first);
 			return err;
 		}

@@ -213,8 +213,13 @@ struct els_error *els_target_read(struct els_target *t,
 				/*
 				 * Some byte of the whole blocks failed: read
 				 * exactly what was asked so that the error (or
-				 * success) is about the caller's bytes.
+				 * success) is about the caller's bytes. Other
+				 * failures (timeout, lost connection, ...) are
+				 * not about bytes: a retry would only hide them.
 				 */
+				if (err->code != ELS_ERR_TARGET &&
+				    err->code != ELS_ERR_NOT_MAPPED)
+					return err;
 				els_error_destroy(err);
 				uint64_t lo = block > addr ? block : addr;
 				uint64_t hi = run_end + (ELS_CACHE_BLOCK - 1);
