@@ -43,6 +43,7 @@
 
 #include "core/log.h"
 #include "core/reader.h"
+#include "target/physmap.h"
 #include "target/target.h"
 
 /* Note segments larger than this are not a core elscope knows. */
@@ -88,6 +89,7 @@ struct elfcore {
 	const uint8_t *mem;  /* the core in memory, or NULL */
 	uint64_t file_size;
 	struct core_seg_vec segs; /* sorted by paddr, not overlapping */
+	struct els_physmap map;   /* the same segments as physical memory */
 	size_t nloads;            /* PT_LOAD headers */
 	uint64_t mem_bytes;       /* bytes of memory in the dump */
 	uint64_t tail_bytes;      /* p_memsz beyond p_filesz, not in the dump */
@@ -106,82 +108,14 @@ static const struct els_target_ops elfcore_ops;
 
 /* ---- memory ---- */
 
-/* The segment holding addr, or NULL. */
-static const struct core_seg *find_seg(const struct elfcore *c, uint64_t addr)
-{
-	size_t lo = 0, hi = c->segs.len;
-	/* Find the last segment with paddr <= addr. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (c->segs.data[mid].paddr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return NULL;
-	const struct core_seg *s = &c->segs.data[lo - 1];
-	return addr - s->paddr < s->size ? s : NULL;
-}
-
-static struct els_error *copy_out(struct elfcore *c, uint64_t offset,
-				  uint8_t *out, size_t n)
-{
-	if (c->mem) {
-		memcpy(out, c->mem + offset, n);
-		return NULL;
-	}
-	while (n) {
-		ssize_t r = pread(c->fd, out, n, (off_t)offset);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return els_error_errno(errno, "%s: reading at offset 0x%llx",
-					       c->name,
-					       (unsigned long long)offset);
-		if (r == 0)
-			return els_error_create(ELS_ERR_IO,
-						"%s: the file ends at offset 0x%llx: it shrank after it was opened",
-						c->name,
-						(unsigned long long)offset);
-		out += r;
-		n -= (size_t)r;
-		offset += (uint64_t)r;
-	}
-	return NULL;
-}
-
 static struct els_error *elfcore_read_mem(struct els_target *t,
 					  const struct els_aspace *as,
 					  uint64_t addr, void *buf, size_t len)
 {
-	struct elfcore *c = to_core(t);
 	if (as->kind != ELS_AS_PHYS)
 		return els_error_create(ELS_ERR_UNSUPPORTED,
 					"virtual addresses of a dump need the translation layer (not available yet)");
-	if (len && addr > UINT64_MAX - (len - 1))
-		return els_error_addr(ELS_ERR_INVALID, addr,
-				      "reading %zu bytes at 0x%llx: wraps past the end of the address space",
-				      len, (unsigned long long)addr);
-	uint8_t *out = buf;
-	while (len) {
-		const struct core_seg *s = find_seg(c, addr);
-		if (!s)
-			return els_error_addr(ELS_ERR_NOT_MAPPED, addr,
-					      "physical address 0x%llx is not in the dump",
-					      (unsigned long long)addr);
-		uint64_t skip = addr - s->paddr;
-		uint64_t avail = s->size - skip;
-		size_t n = len < avail ? len : (size_t)avail;
-		struct els_error *err = copy_out(c, s->offset + skip, out, n);
-		if (err)
-			return err;
-		out += n;
-		len -= n;
-		/* No wrap: addr + len - 1 was checked above. */
-		addr += n;
-	}
-	return NULL;
+	return els_physmap_read(&to_core(t)->map, addr, buf, len);
 }
 
 /* ---- registers ---- */
@@ -666,6 +600,19 @@ static struct els_error *parse_elf(struct elfcore *c, Elf *elf)
 			return err;
 	}
 	resolve_overlaps(c);
+	c->map.where = "the dump";
+	for (size_t i = 0; i < c->segs.len; i++) {
+		const struct core_seg *seg = &c->segs.data[i];
+		if (!els_physmap_range_vec_push(&c->map.ranges,
+						(struct els_physmap_range){
+							.paddr = seg->paddr,
+							.size = seg->size,
+							.offset = seg->offset,
+							.fd = c->fd,
+							.mem = c->mem,
+							.name = c->name }))
+			return &els_enomem;
+	}
 	return add_regs(&c->t);
 }
 
@@ -729,7 +676,7 @@ struct els_error *els_elfcore_open(const char *path, struct els_target **ret)
 	uint8_t head[sizeof(Elf64_Ehdr)];
 	size_t n = c->file_size < sizeof(head) ? (size_t)c->file_size
 					       : sizeof(head);
-	err = copy_out(c, 0, head, n);
+	err = els_pread_all(c->fd, head, n, 0, c->name);
 	if (!err)
 		err = check_ident(head, n);
 	if (!err) {
@@ -806,6 +753,7 @@ static void elfcore_destroy(struct els_target *t)
 	if (c->fd >= 0)
 		close(c->fd);
 	core_seg_vec_deinit(&c->segs);
+	els_physmap_deinit(&c->map);
 	cpu_regs_vec_deinit(&c->cpu_regs);
 	vmcoreinfo_vec_deinit(&c->vmcoreinfo);
 	free(c->vmcoreinfo_text);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/hex.h"
+#include "target/physmap.h"
 #include "target/target.h"
 
 #define SPEC_HELP "expected FILE@PHYSADDR[,FILE@PHYSADDR...]"
@@ -35,6 +36,7 @@ ELS_VEC(raw_image_vec, struct raw_image);
 struct raw {
 	struct els_target t; /* first: container_of by cast */
 	struct raw_image_vec images; /* sorted by paddr, not overlapping */
+	struct els_physmap map;      /* the same images as physical memory */
 	uint64_t total;
 };
 
@@ -43,77 +45,14 @@ static struct raw *to_raw(struct els_target *t)
 	return (struct raw *)t;
 }
 
-/* The image holding addr, or NULL. */
-static const struct raw_image *find_image(const struct raw *r, uint64_t addr)
-{
-	size_t lo = 0, hi = r->images.len;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (r->images.data[mid].paddr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return NULL;
-	const struct raw_image *im = &r->images.data[lo - 1];
-	return addr - im->paddr < im->size ? im : NULL;
-}
-
-static struct els_error *read_image(const struct raw_image *im,
-				    uint64_t offset, uint8_t *out, size_t n)
-{
-	while (n) {
-		ssize_t got = pread(im->fd, out, n, (off_t)offset);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			return els_error_errno(errno,
-					       "raw image '%s': reading at offset 0x%llx",
-					       im->path,
-					       (unsigned long long)offset);
-		if (got == 0)
-			return els_error_create(ELS_ERR_IO,
-						"raw image '%s' ends at offset 0x%llx: it shrank after it was opened",
-						im->path,
-						(unsigned long long)offset);
-		out += got;
-		n -= (size_t)got;
-		offset += (uint64_t)got;
-	}
-	return NULL;
-}
-
 static struct els_error *raw_read_mem(struct els_target *t,
 				      const struct els_aspace *as,
 				      uint64_t addr, void *buf, size_t len)
 {
-	struct raw *r = to_raw(t);
 	if (as->kind != ELS_AS_PHYS)
 		return els_error_create(ELS_ERR_UNSUPPORTED,
 					"virtual addresses of a raw image need the translation layer (not available yet)");
-	if (len && addr > UINT64_MAX - (len - 1))
-		return els_error_addr(ELS_ERR_INVALID, addr,
-				      "reading %zu bytes at 0x%llx: wraps past the end of the address space",
-				      len, (unsigned long long)addr);
-	uint8_t *out = buf;
-	while (len) {
-		const struct raw_image *im = find_image(r, addr);
-		if (!im)
-			return els_error_addr(ELS_ERR_NOT_MAPPED, addr,
-					      "physical address 0x%llx is not in any raw image",
-					      (unsigned long long)addr);
-		uint64_t skip = addr - im->paddr;
-		uint64_t avail = im->size - skip;
-		size_t n = len < avail ? len : (size_t)avail;
-		struct els_error *err = read_image(im, skip, out, n);
-		if (err)
-			return err;
-		out += n;
-		len -= n;
-		addr += n; /* no wrap: checked above */
-	}
-	return NULL;
+	return els_physmap_read(&to_raw(t)->map, addr, buf, len);
 }
 
 static struct els_error *raw_read_reg(struct els_target *t, int cpu,
@@ -160,6 +99,7 @@ static void raw_destroy(struct els_target *t)
 		free(r->images.data[i].path);
 	}
 	raw_image_vec_deinit(&r->images);
+	els_physmap_deinit(&r->map);
 	free(r);
 }
 
@@ -266,6 +206,17 @@ static struct els_error *parse_spec(struct raw *r, const char *spec)
 						b->path,
 						(unsigned long long)b->paddr,
 						(unsigned long long)b_last);
+	}
+	r->map.where = "any raw image";
+	for (size_t i = 0; i < v->len; i++) {
+		const struct raw_image *im = &v->data[i];
+		if (!els_physmap_range_vec_push(&r->map.ranges,
+						(struct els_physmap_range){
+							.paddr = im->paddr,
+							.size = im->size,
+							.fd = im->fd,
+							.name = im->path }))
+			return &els_enomem;
 	}
 	return NULL;
 }
