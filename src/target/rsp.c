@@ -768,6 +768,13 @@ static struct els_error *rsp_resume(struct els_target *t)
 	struct rsp *r = to_rsp(t);
 	if (r->lost)
 		return lost_error(r);
+	/*
+	 * The mode is global to QEMU's stub and outlives us: never leave a
+	 * running target in physical mode for the next client to trip on.
+	 */
+	struct els_error *err = set_phymem(r, 0);
+	if (err)
+		return err;
 	r->t.stats.round_trips++;
 	r->g_thread_valid = false;
 	memset(r->g_tried, 0, sizeof(r->g_tried));

@@ -1,0 +1,148 @@
+# shellcheck shell=bash
+# Shared by the integration tests (sourced). A test passes by exiting 0; it
+# fails by calling `fail WHY`, which prints "why: WHY" (the line
+# tests/integration/run shows) and exits 1. Everything else a test prints
+# goes to its log.
+#
+# Environment (set by tests/integration/run; defaults for running one test
+# by hand, e.g. `tests/integration/test_regs_vs_gdb.sh`):
+#   ELSCOPE   the elscope binary (default build/elscope)
+#   LAB       lab/lab
+#   KEEP_T    set: keep the test's scratch directory (gdb logs, dumps)
+# A test run by hand brings the lab up if needed and leaves it up.
+set -euo pipefail
+
+IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$IT_DIR/../.." && pwd)
+LAB=${LAB:-$REPO/lab/lab}
+ELSCOPE=${ELSCOPE:-$REPO/build/elscope}
+# shellcheck disable=SC2034 # used by the tests
+CHECK=(python3 "$IT_DIR/check.py")
+
+fail() {
+    echo "why: $*" >&2
+    exit 1
+}
+note() { echo "# $*" >&2; }
+
+# Scratch space and background processes, cleaned up however the test ends.
+T=$(mktemp -d "${TMPDIR:-/tmp}/elscope-it.XXXXXX")
+BG_PIDS=()
+LAB_IS_UP=""
+it_cleanup() {
+    local p
+    for p in "${BG_PIDS[@]}"; do
+        kill -KILL "$p" 2>/dev/null || true
+    done
+    # A test that failed between a halt and gdb's detach must not leave the
+    # VM paused for the next one.
+    if [ -n "$LAB_IS_UP" ] && [ "$(vm_status 2>/dev/null)" = paused ]; then
+        note "resuming the VM this test left paused"
+        "$LAB" qmp linux cont >/dev/null || true
+    fi
+    [ -n "${KEEP_T:-}" ] || rm -rf -- "$T"
+}
+trap it_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+[ -x "$ELSCOPE" ] || fail "no elscope binary at $ELSCOPE"
+command -v gdb-multiarch >/dev/null || fail "gdb-multiarch is not installed (scripts/setup-deps)"
+
+# lab_up: make sure the linux scenario runs; sets GDB_PORT TARGET SERIAL
+# CONSOLE MONITOR IMAGE STATE PID from `lab/lab up linux`.
+lab_up() {
+    local out k v
+    out=$("$LAB" up linux) || fail "lab/lab up linux failed"
+    while IFS='=' read -r k v; do
+        case $k in
+        GDB_PORT | TARGET | SERIAL | CONSOLE | MONITOR | IMAGE | STATE | PID) printf -v "$k" '%s' "$v" ;;
+        esac
+    done <<<"$out"
+    [ -n "${GDB_PORT:-}" ] || fail "lab/lab up linux printed no GDB_PORT"
+    LAB_IS_UP=1
+}
+
+# vm_status: "running" or "paused" (QEMU's run state, from the monitor).
+vm_status() {
+    "$LAB" qmp linux query-status | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])'
+}
+
+# wait_vm_status WANT: wait up to 3 s for QEMU's run state to become WANT;
+# prints the last state seen.
+wait_vm_status() {
+    local st="" i
+    for ((i = 0; i < 30; i++)); do
+        st=$(vm_status) || st="unknown (no answer from the monitor)"
+        [ "$st" != "$1" ] || break
+        sleep 0.1
+    done
+    echo "$st"
+}
+
+# run_elscope OUT ERR ARG...: elscope with a time limit; its status is returned.
+run_elscope() {
+    local out=$1 err=$2
+    shift 2
+    note "elscope $*"
+    timeout -k 5 120 "$ELSCOPE" "$@" >"$out" 2>"$err"
+}
+
+# gdb_session OUT COMMAND...: gdb-multiarch in batch mode on the lab's stub.
+# Each COMMAND is one -ex, so an error in one does not skip the rest: the
+# session always ends with physical mode off and `detach`, which resumes the
+# VM. (gdb would detach on quitting anyway, as QEMU answers qAttached with 1;
+# gdb's `kill` sends vKill, on which QEMU exits.)
+gdb_session() {
+    local out=$1 c status=0
+    shift
+    local args=(-nx -batch
+        -ex 'set architecture aarch64' -ex 'set pagination off' -ex 'set confirm off'
+        -ex 'set remotetimeout 10' -ex "target remote 127.0.0.1:$GDB_PORT"
+        -ex 'maint packet Qqemu.PhyMemMode:0')
+    for c in "$@"; do
+        args+=(-ex "$c")
+    done
+    args+=(-ex 'maint packet Qqemu.PhyMemMode:0' -ex detach)
+    timeout -k 5 120 gdb-multiarch "${args[@]}" >"$out" 2>&1 || status=$?
+    [ "$status" -ne 124 ] || fail "gdb-multiarch timed out (log: $(tail -n 1 "$out"))"
+    grep -q 'detached' "$out" || fail "gdb-multiarch did not detach: $(tail -n 1 "$out")"
+}
+
+# gdb_regs THREAD PREFIX NAME...: gdb commands that print "@PREFIX:NAME=0x..."
+# for each register NAME of gdb thread THREAD (thread 1 is CPU 0).
+gdb_regs() {
+    local thread=$1 prefix=$2 r
+    shift 2
+    echo "thread $thread"
+    for r in "$@"; do
+        echo "echo @$prefix:$r="
+        echo "output/x \$$r"
+        printf '%s\n' 'echo \n'
+    done
+}
+
+# gdb_value FILE KEY: the value printed for @KEY by gdb_regs or gdb_pa.
+gdb_value() {
+    local v
+    v=$(sed -n "s/^@$2=\\(0x[0-9a-f]*\\)\$/\\1/p" "$1" | tail -n 1)
+    [ -n "$v" ] || fail "gdb printed no value for $2 (log: $(grep -m1 "@$2" "$1" || echo none))"
+    echo "$v"
+}
+
+# kernel_text_pa: the physical address of CPU 0's PC, asked from QEMU's
+# monitor through gdb (gva2gpa), while the kernel runs its idle loop. The
+# kernel is relocated by KASLR virtually, not physically, so this finds its
+# text without symbols. Resumes the VM.
+kernel_text_pa() {
+    local log="$T/gva2gpa.log" pa
+    # shellcheck disable=SC2016 # $pc is gdb's
+    gdb_session "$log" 'thread 1' 'echo @pc=' 'output/x $pc' 'echo \n' \
+        'eval "monitor gva2gpa %#lx", $pc'
+    pa=$(tr -d '\r' <"$log" | sed -n 's/^gpa: \(0x[0-9a-f]*\)$/\1/p' | tail -n 1)
+    [ -n "$pa" ] || fail "QEMU's gva2gpa gave no address for the PC: $(grep -m1 -i 'gpa\|error' "$log" || tail -n 1 "$log")"
+    note "CPU 0 PC $(gdb_value "$log" pc) is at physical $pa"
+    echo "$pa"
+}
+
+hex() { printf '0x%x' "$1"; }
