@@ -50,17 +50,16 @@ run bad-target-kind 2 -c info foo:bar && one_error_line bad-target-kind "gdb:HOS
 if run x-json 0 "$RAW" --json -c 'x --phys 0x40000010 32'; then
     want=$(od -An -tx1 -v -j16 -N32 "$tmp/lo.bin" | tr -d ' \n')
     got=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["data"]) if d["address"]=="0x40000010" and d["length"]==32 and d["space"]=="phys" else print("bad keys", d)' <"$tmp/out")
-    [ "$got" = "$want" ] && ok x-json || bad x-json "data $got, wanted $want"
+    if [ "$got" = "$want" ]; then ok x-json; else bad x-json "data $got, wanted $want"; fi
 fi
 
 if run x-text 0 "$RAW" -c 'x --phys 0x40000000 16'; then
     first=$(od -An -tx1 -v -N8 "$tmp/lo.bin" | tr -s ' ' | sed 's/^ //')
-    grep -q "^0000000040000000: $first" "$tmp/out" && ok x-text ||
-        bad x-text "hexdump line '$(head -1 "$tmp/out")' does not start with '$first'"
+    if grep -q "^0000000040000000: $first" "$tmp/out"; then ok x-text; else bad x-text "hexdump line '$(head -1 "$tmp/out")' does not start with '$first'"; fi
 fi
 
 if run x-out 0 "$RAW" -c "x --phys 0x40004000 4096 --out $tmp/copy.bin"; then
-    cmp -s "$tmp/copy.bin" "$tmp/hi.bin" && ok x-out || bad x-out "file differs"
+    if cmp -s "$tmp/copy.bin" "$tmp/hi.bin"; then ok x-out; else bad x-out "file differs"; fi
 fi
 
 run x-gap 1 "$RAW" -c 'x --phys 0x40001ff0 0x20' &&
@@ -80,7 +79,7 @@ run bad-number 2 "$RAW" -c 'x --phys 0x4000zz 16' &&
 
 # The first error stops the run: the later command must not print.
 if run stops-at-error 1 "$RAW" --json -c 'x --phys 0x50000000 4' -c info; then
-    [ ! -s "$tmp/out" ] && ok stops-at-error || bad stops-at-error "output after the error"
+    if [ ! -s "$tmp/out" ]; then ok stops-at-error; else bad stops-at-error "output after the error"; fi
 fi
 
 # --json: exactly one JSON document per command, one per line.
@@ -105,7 +104,7 @@ run missing-x-file 1 "$RAW" -x "$tmp/nope" && one_error_line missing-x-file "nop
 # A port nobody listens on: one clear error, quickly.
 start=$(date +%s)
 run refused 1 gdb:127.0.0.1:1 -c info && one_error_line refused "connecting to 127.0.0.1:1"
-[ $(($(date +%s) - start)) -le 5 ] && ok refused-fast || bad refused-fast "took too long"
+if [ $(($(date +%s) - start)) -le 5 ]; then ok refused-fast; else bad refused-fast "took too long"; fi
 
 run bad-timeout 2 --timeout abc "$RAW" -c info && one_error_line bad-timeout "timeout"
 
