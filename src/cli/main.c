@@ -133,6 +133,7 @@ int main(int argc, char **argv)
 			if (!els_parse_u64(optarg, &v) || v == 0 || v > 3600000) {
 				fprintf(stderr, "elscope: --timeout: '%s' is not a number of milliseconds (1-3600000)\n",
 					optarg);
+				free(items);
 				return 2;
 			}
 			timeout_ms = (int)v;
