@@ -145,14 +145,39 @@ static struct json_object *stop_json(const struct els_stop *s)
 	return o;
 }
 
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case 2: return "SIGINT";
+	case 5: return "SIGTRAP";
+	case 11: return "SIGSEGV";
+	default: return NULL;
+	}
+}
+
 static void print_stop_text(const struct els_stop *s)
 {
-	printf("%s", stop_reason_name(s->reason));
 	if (s->cpu >= 0)
-		printf(" on CPU %d", s->cpu);
-	if (s->reason == ELS_STOP_WATCH)
-		printf(" at 0x%" PRIx64, s->watch_addr);
-	printf(" (signal %d)\n", s->signal);
+		printf("CPU %d ", s->cpu);
+	switch (s->reason) {
+	case ELS_STOP_BREAK:
+		printf("hit a breakpoint");
+		break;
+	case ELS_STOP_WATCH:
+		printf("hit a watchpoint at 0x%" PRIx64, s->watch_addr);
+		break;
+	case ELS_STOP_EXITED:
+		printf("the target exited");
+		break;
+	default:
+		printf("stopped");
+		break;
+	}
+	const char *name = signal_name(s->signal);
+	if (name)
+		printf(" (%s)\n", name);
+	else
+		printf(" (signal %d)\n", s->signal);
 }
 
 /* Registers are little-endian byte strings: print them as one number. */
