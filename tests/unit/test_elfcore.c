@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "target/target.h"
 
 /* ---- a small core builder ---- */
@@ -235,50 +237,6 @@ static int setup_notes(void **state)
 
 /* ---- helpers ---- */
 
-static void expect_error(struct els_error *err, enum els_error_code code,
-			 const char *substr)
-{
-	if (!err)
-		fail_msg("no error, expected %s '%s'", els_error_code_name(code),
-			 substr);
-	if (err->code != code || !strstr(err->message, substr))
-		fail_msg("error %s '%s', expected %s with '%s'",
-			 els_error_code_name(err->code), err->message,
-			 els_error_code_name(code), substr);
-	els_error_destroy(err);
-}
-
-static void expect_ok(struct els_error *err)
-{
-	if (err)
-		fail_msg("unexpected error: %s", err->message);
-}
-
-/* Reading [addr, addr + len) fails: not mapped, at bad. */
-static void expect_not_mapped(struct els_target *t, uint64_t addr,
-			      size_t len, uint64_t bad)
-{
-	uint8_t buf[0x400];
-	struct els_aspace as = els_aspace_phys();
-	assert_true(len <= sizeof(buf));
-	struct els_error *err = els_target_read(t, &as, addr, buf, len);
-	if (!err)
-		fail_msg("reading 0x%llx+0x%zx worked",
-			 (unsigned long long)addr, len);
-	assert_int_equal(err->code, ELS_ERR_NOT_MAPPED);
-	assert_true(err->has_addr);
-	if (err->addr != bad)
-		fail_msg("error at 0x%llx, expected 0x%llx: %s",
-			 (unsigned long long)err->addr,
-			 (unsigned long long)bad, err->message);
-	char want[64];
-	snprintf(want, sizeof(want), "physical address 0x%llx is not in the dump",
-		 (unsigned long long)bad);
-	if (!strstr(err->message, want))
-		fail_msg("'%s' lacks '%s'", err->message, want);
-	els_error_destroy(err);
-}
-
 static void expect_pattern(struct els_target *t, uint64_t addr, size_t len)
 {
 	uint8_t buf[0x400];
@@ -416,15 +374,15 @@ static void check_memory(struct els_target *t)
 	expect_pattern(t, TAIL - 1, 1);
 
 	/* The p_memsz > p_filesz tail is not in the dump. */
-	expect_not_mapped(t, TAIL, 1, TAIL);
-	expect_not_mapped(t, TAIL - 0x10, 0x20, TAIL);
-	expect_not_mapped(t, LOAD_A, 0x200, TAIL);
+	expect_not_mapped(t, TAIL, 1, TAIL, "the dump");
+	expect_not_mapped(t, TAIL - 0x10, 0x20, TAIL, "the dump");
+	expect_not_mapped(t, LOAD_A, 0x200, TAIL, "the dump");
 	/* Below, above, far away. */
-	expect_not_mapped(t, LOAD_A - 0x10, 0x20, LOAD_A - 0x10);
-	expect_not_mapped(t, LOAD_A - 1, 1, LOAD_A - 1);
-	expect_not_mapped(t, 0, 8, 0);
-	expect_not_mapped(t, 0x80000000, 4, 0x80000000);
-	expect_not_mapped(t, UINT64_MAX - 7, 8, UINT64_MAX - 7);
+	expect_not_mapped(t, LOAD_A - 0x10, 0x20, LOAD_A - 0x10, "the dump");
+	expect_not_mapped(t, LOAD_A - 1, 1, LOAD_A - 1, "the dump");
+	expect_not_mapped(t, 0, 8, 0, "the dump");
+	expect_not_mapped(t, 0x80000000, 4, 0x80000000, "the dump");
+	expect_not_mapped(t, UINT64_MAX - 7, 8, UINT64_MAX - 7, "the dump");
 
 	struct els_aspace virt = els_aspace_cpu_virt(0);
 	uint8_t buf[8];
@@ -463,31 +421,6 @@ static void check_vmcoreinfo(struct els_target *t)
 	assert_null(els_elfcore_vmcoreinfo(NULL, "OSRELEASE"));
 }
 
-struct kv_list {
-	char keys[16][32];
-	char values[16][128];
-	size_t n;
-};
-
-static void collect(const char *key, const char *value, void *arg)
-{
-	struct kv_list *l = arg;
-	assert_true(l->n < 16);
-	snprintf(l->keys[l->n], sizeof(l->keys[0]), "%s", key);
-	snprintf(l->values[l->n], sizeof(l->values[0]), "%s", value);
-	l->n++;
-}
-
-static const char *lookup(const struct kv_list *l, const char *key)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		if (!strcmp(l->keys[i], key))
-			return l->values[i];
-	}
-	fail_msg("describe gave no '%s'", key);
-	return NULL;
-}
-
 static void test_open_mem(void **state)
 {
 	(void)state;
@@ -500,15 +433,15 @@ static void test_open_mem(void **state)
 	check_vmcoreinfo(t);
 
 	struct kv_list l = { 0 };
-	t->ops->describe(t, collect, &l);
-	assert_string_equal(lookup(&l, "format"),
+	t->ops->describe(t, kv_collect, &l);
+	assert_string_equal(kv_lookup(&l, "format"),
 			    "ELF core (QEMU dump-guest-memory or kdump)");
-	assert_string_equal(lookup(&l, "file"), "ELF core in memory");
-	assert_string_equal(lookup(&l, "cpus"), "2");
-	assert_string_equal(lookup(&l, "vmcoreinfo"), "6.1.0-18-arm64");
-	assert_string_equal(lookup(&l, "memory"), "384 bytes");
-	assert_non_null(strstr(lookup(&l, "segments"), "2 PT_LOAD"));
-	assert_non_null(strstr(lookup(&l, "not in the dump"), "128 bytes"));
+	assert_string_equal(kv_lookup(&l, "file"), "ELF core in memory");
+	assert_string_equal(kv_lookup(&l, "cpus"), "2");
+	assert_string_equal(kv_lookup(&l, "vmcoreinfo"), "6.1.0-18-arm64");
+	assert_string_equal(kv_lookup(&l, "memory"), "384 bytes");
+	assert_non_null(strstr(kv_lookup(&l, "segments"), "2 PT_LOAD"));
+	assert_non_null(strstr(kv_lookup(&l, "not in the dump"), "128 bytes"));
 	expect_ok(els_target_close(t));
 	free(b);
 }
@@ -531,8 +464,8 @@ static void test_open_file(void **state)
 	check_memory(t);
 	check_vmcoreinfo(t);
 	struct kv_list l = { 0 };
-	t->ops->describe(t, collect, &l);
-	assert_string_equal(lookup(&l, "file"), path);
+	t->ops->describe(t, kv_collect, &l);
+	assert_string_equal(kv_lookup(&l, "file"), path);
 	expect_ok(els_target_close(t));
 
 	/* The first error names the file. */
@@ -576,9 +509,9 @@ static void test_no_prstatus(void **state)
 	assert_string_equal(els_elfcore_vmcoreinfo(t, "PAGESIZE"), "4096");
 	assert_null(els_elfcore_vmcoreinfo(t, "OSRELEASE"));
 	struct kv_list l = { 0 };
-	t->ops->describe(t, collect, &l);
-	assert_string_equal(lookup(&l, "cpus"), "0");
-	assert_string_equal(lookup(&l, "vmcoreinfo"), "present (no OSRELEASE)");
+	t->ops->describe(t, kv_collect, &l);
+	assert_string_equal(kv_lookup(&l, "cpus"), "0");
+	assert_string_equal(kv_lookup(&l, "vmcoreinfo"), "present (no OSRELEASE)");
 	expect_pattern(t, LOAD_A, 0x20);
 	expect_ok(els_target_close(t));
 	free(b);
@@ -589,11 +522,11 @@ static void test_no_prstatus(void **state)
 	t = open_mem(b, len);
 	assert_int_equal(t->cpus.len, 0);
 	assert_null(els_elfcore_vmcoreinfo(t, "OSRELEASE"));
-	expect_not_mapped(t, 0, 1, 0);
+	expect_not_mapped(t, 0, 1, 0, "the dump");
 	l.n = 0;
-	t->ops->describe(t, collect, &l);
-	assert_string_equal(lookup(&l, "vmcoreinfo"), "none");
-	assert_string_equal(lookup(&l, "memory"), "0 bytes");
+	t->ops->describe(t, kv_collect, &l);
+	assert_string_equal(kv_lookup(&l, "vmcoreinfo"), "none");
+	assert_string_equal(kv_lookup(&l, "memory"), "0 bytes");
 	expect_ok(els_target_close(t));
 	free(b);
 }
@@ -636,10 +569,10 @@ static void test_overlap(void **state)
 	assert_int_equal(all[0x4000], 'D');
 	assert_int_equal(all[0x41ff], 'E');
 	free(all);
-	expect_not_mapped(t, 0x5100, 0x200, 0x5200);
+	expect_not_mapped(t, 0x5100, 0x200, 0x5200, "the dump");
 	struct kv_list l = { 0 };
-	t->ops->describe(t, collect, &l);
-	assert_string_equal(lookup(&l, "memory"), "16896 bytes");
+	t->ops->describe(t, kv_collect, &l);
+	assert_string_equal(kv_lookup(&l, "memory"), "16896 bytes");
 	expect_ok(els_target_close(t));
 	free(b);
 }

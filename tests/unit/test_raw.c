@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "target/target.h"
 
 struct fixture {
@@ -71,25 +73,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void expect_error(struct els_error *err, enum els_error_code code,
-			 const char *substr)
-{
-	if (!err)
-		fail_msg("no error, expected %s '%s'", els_error_code_name(code),
-			 substr);
-	if (err->code != code || !strstr(err->message, substr))
-		fail_msg("error %s '%s', expected %s with '%s'",
-			 els_error_code_name(err->code), err->message,
-			 els_error_code_name(code), substr);
-	els_error_destroy(err);
-}
-
-static void expect_ok(struct els_error *err)
-{
-	if (err)
-		fail_msg("unexpected error: %s", err->message);
-}
-
 static struct els_target *open_raw(const char *fmt, ...)
 {
 	char spec[1024];
@@ -132,54 +115,6 @@ static void expect_bytes(struct els_target *t, uint64_t addr, size_t len,
 	}
 }
 
-static void expect_not_mapped(struct els_target *t, uint64_t addr,
-			      size_t len, uint64_t bad)
-{
-	uint8_t buf[256];
-	struct els_aspace as = els_aspace_phys();
-	assert_true(len <= sizeof(buf));
-	struct els_error *err = els_target_read(t, &as, addr, buf, len);
-	if (!err)
-		fail_msg("reading 0x%llx+0x%zx worked",
-			 (unsigned long long)addr, len);
-	assert_int_equal(err->code, ELS_ERR_NOT_MAPPED);
-	assert_true(err->has_addr);
-	if (err->addr != bad)
-		fail_msg("error at 0x%llx, expected 0x%llx: %s",
-			 (unsigned long long)err->addr,
-			 (unsigned long long)bad, err->message);
-	char want[64];
-	snprintf(want, sizeof(want), "0x%llx", (unsigned long long)bad);
-	if (!strstr(err->message, want))
-		fail_msg("'%s' lacks '%s'", err->message, want);
-	els_error_destroy(err);
-}
-
-struct kv_list {
-	char keys[8][32];
-	char values[8][256];
-	size_t n;
-};
-
-static void collect(const char *key, const char *value, void *arg)
-{
-	struct kv_list *l = arg;
-	assert_true(l->n < 8);
-	snprintf(l->keys[l->n], sizeof(l->keys[0]), "%s", key);
-	snprintf(l->values[l->n], sizeof(l->values[0]), "%s", value);
-	l->n++;
-}
-
-static const char *lookup(const struct kv_list *l, const char *key)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		if (!strcmp(l->keys[i], key))
-			return l->values[i];
-	}
-	fail_msg("describe gave no '%s'", key);
-	return NULL;
-}
-
 /* lo: 0x40000000-0x40001fff, gap, hi: 0x40004000-0x40004fff. */
 static void test_gap(void **state)
 {
@@ -197,13 +132,13 @@ static void test_gap(void **state)
 	expect_bytes(t, 0x40004000, 16, "h", 0);
 	expect_bytes(t, 0x40004ff0, 16, "h", 0xff0);
 	/* Across the gap: fails at its first byte. */
-	expect_not_mapped(t, 0x40001ff0, 0x20, 0x40002000);
-	expect_not_mapped(t, 0x40002000, 1, 0x40002000);
-	expect_not_mapped(t, 0x40003fff, 2, 0x40003fff);
+	expect_not_mapped(t, 0x40001ff0, 0x20, 0x40002000, "any raw image");
+	expect_not_mapped(t, 0x40002000, 1, 0x40002000, "any raw image");
+	expect_not_mapped(t, 0x40003fff, 2, 0x40003fff, "any raw image");
 	/* Below the first and above the last. */
-	expect_not_mapped(t, 0x3ffffff0, 0x20, 0x3ffffff0);
-	expect_not_mapped(t, 0x40004ff0, 0x20, 0x40005000);
-	expect_not_mapped(t, 0, 1, 0);
+	expect_not_mapped(t, 0x3ffffff0, 0x20, 0x3ffffff0, "any raw image");
+	expect_not_mapped(t, 0x40004ff0, 0x20, 0x40005000, "any raw image");
+	expect_not_mapped(t, 0, 1, 0, "any raw image");
 
 	/* A large read through the common layer (chunked, uncached). */
 	uint8_t *all = malloc(8192);
@@ -232,16 +167,16 @@ static void test_gap(void **state)
 		     ELS_ERR_UNSUPPORTED, "cannot be written");
 
 	struct kv_list l = { 0 };
-	t->ops->describe(t, collect, &l);
-	assert_string_equal(lookup(&l, "images"), "2");
+	t->ops->describe(t, kv_collect, &l);
+	assert_string_equal(kv_lookup(&l, "images"), "2");
 	char want[256];
 	snprintf(want, sizeof(want),
 		 "%s at 0x40000000-0x40001fff (8192 bytes)", fx->lo);
-	assert_string_equal(lookup(&l, "image 0"), want);
+	assert_string_equal(kv_lookup(&l, "image 0"), want);
 	snprintf(want, sizeof(want),
 		 "%s at 0x40004000-0x40004fff (4096 bytes)", fx->hi);
-	assert_string_equal(lookup(&l, "image 1"), want);
-	assert_string_equal(lookup(&l, "memory"), "12288 bytes");
+	assert_string_equal(kv_lookup(&l, "image 1"), want);
+	assert_string_equal(kv_lookup(&l, "memory"), "12288 bytes");
 	expect_ok(els_target_close(t));
 }
 
@@ -268,7 +203,7 @@ static void test_adjacent(void **state)
 	assert_int_equal(all[0x3000], pattern("h", 0));
 	assert_int_equal(all[0x3fff], pattern("h", 0xfff));
 	free(all);
-	expect_not_mapped(t, 0x40003ff0, 0x20, 0x40004000);
+	expect_not_mapped(t, 0x40003ff0, 0x20, 0x40004000, "any raw image");
 	expect_ok(els_target_close(t));
 
 	/* Through els_target_open, and a file name with '@' in it. */
@@ -278,7 +213,7 @@ static void test_adjacent(void **state)
 	expect_ok(els_target_open(spec, 1000, &t));
 	assert_string_equal(t->spec, spec);
 	expect_bytes(t, 0x1000, 256, "a", 0);
-	expect_not_mapped(t, 0x10ff, 2, 0x1100);
+	expect_not_mapped(t, 0x10ff, 2, 0x1100, "any raw image");
 	expect_ok(els_target_close(t));
 }
 
@@ -295,7 +230,7 @@ static void test_top_of_address_space(void **state)
 		     ELS_ERR_INVALID, "wraps");
 	expect_error(t->ops->read_mem(t, &as, UINT64_MAX, buf, 2),
 		     ELS_ERR_INVALID, "wraps");
-	expect_not_mapped(t, 0xffffffffffffdfff, 2, 0xffffffffffffdfff);
+	expect_not_mapped(t, 0xffffffffffffdfff, 2, 0xffffffffffffdfff, "any raw image");
 	expect_ok(els_target_close(t));
 	/* One page higher and it runs past 2^64. */
 	open_fails(ELS_ERR_USAGE, "run past the end of the 64-bit address space",

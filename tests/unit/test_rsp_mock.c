@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "core/reader.h"
 #include "target/target.h"
 #include "mockstub.h"
@@ -55,34 +57,9 @@ static struct els_target *open_ok(struct mockstub *m, int timeout_ms)
 	return t;
 }
 
-static void check_error(const struct els_error *err,
-			enum els_error_code code, const char *substr)
-{
-	if (!err)
-		fail_msg("expected a %s error ('%s'), got success",
-			 els_error_code_name(code), substr);
-	if (err->code != code || !strstr(err->message, substr))
-		fail_msg("expected a %s error with '%s', got %s: %s",
-			 els_error_code_name(code), substr,
-			 els_error_code_name(err->code), err->message);
-}
-
-static void expect_error(struct els_error *err, enum els_error_code code,
-			 const char *substr)
-{
-	check_error(err, code, substr);
-	els_error_destroy(err);
-}
-
-static void ok(struct els_error *err)
-{
-	if (err)
-		fail_msg("unexpected error: %s", err->message);
-}
-
 static void close_ok(struct els_target *t)
 {
-	ok(els_target_close(t));
+	expect_ok(els_target_close(t));
 }
 
 /* Open must fail within the bound; returns how long it took. */
@@ -118,7 +95,7 @@ static void read_phys_ok(struct els_target *t, uint64_t off, size_t len)
 	struct els_aspace phys = els_aspace_phys();
 	uint8_t *buf = malloc(len);
 	assert_non_null(buf);
-	ok(els_target_read(t, &phys, MOCKSTUB_PHYS_BASE + off, buf, len));
+	expect_ok(els_target_read(t, &phys, MOCKSTUB_PHYS_BASE + off, buf, len));
 	check_mem(buf, off, len);
 	free(buf);
 }
@@ -138,7 +115,7 @@ static struct els_error *read_phys(struct els_target *t, uint64_t off,
 static uint64_t reg_u64(struct els_target *t, int cpu, const char *name)
 {
 	uint64_t v = 0;
-	ok(els_target_read_reg_u64(t, cpu, name, &v));
+	expect_ok(els_target_read_reg_u64(t, cpu, name, &v));
 	return v;
 }
 
@@ -215,7 +192,7 @@ static void test_happy_path(void **state)
 				 mockstub_reg_value(cpu,
 						    MOCKSTUB_REG_VTTBR_EL2));
 		uint8_t v0[16];
-		ok(els_target_read_reg(t, cpu, find_reg(t, "v0"), v0));
+		expect_ok(els_target_read_reg(t, cpu, find_reg(t, "v0"), v0));
 		uint64_t want = mockstub_reg_value(cpu, MOCKSTUB_REG_V0);
 		assert_int_equal(els_le64(v0), want);
 		assert_int_equal(els_le64(v0 + 8), ~want);
@@ -252,10 +229,10 @@ static void test_happy_path(void **state)
 	assert_true(t->stats.cache_hits > hits);
 
 	/* The target ran: both caches are dropped. */
-	ok(els_target_resume(t));
+	expect_ok(els_target_resume(t));
 	assert_true(t->running);
 	assert_int_equal(mockstub_count(m, "c"), 1);
-	ok(els_target_ensure_halted(t));
+	expect_ok(els_target_ensure_halted(t));
 	assert_false(t->running);
 	assert_int_equal(mockstub_count(m, "\x03"), 1);
 	read_phys_ok(t, 0x20010, 12000);
@@ -290,10 +267,10 @@ static void test_breakpoints_removed_on_close(void **state)
 {
 	struct mockstub *m = start(NULL, 0);
 	struct els_target *t = open_ok(m, LONG_TIMEOUT_MS);
-	ok(els_target_insert_bp(t, ELS_BP_SW, 0xffff800008001000, 4));
-	ok(els_target_insert_bp(t, ELS_BP_SW, 0xffff800008002000, 4));
+	expect_ok(els_target_insert_bp(t, ELS_BP_SW, 0xffff800008001000, 4));
+	expect_ok(els_target_insert_bp(t, ELS_BP_SW, 0xffff800008002000, 4));
 	/* The same one again is kept once. */
-	ok(els_target_insert_bp(t, ELS_BP_SW, 0xffff800008001000, 4));
+	expect_ok(els_target_insert_bp(t, ELS_BP_SW, 0xffff800008001000, 4));
 	assert_int_equal(mockstub_count(m, "Z0,ffff800008001000,4"), 1);
 	assert_int_equal(mockstub_count(m, "Z0,ffff800008002000,4"), 1);
 	assert_int_equal(t->bps.len, 2);
@@ -311,8 +288,8 @@ static void test_close_running_with_breakpoints(void **state)
 {
 	struct mockstub *m = start(NULL, 0);
 	struct els_target *t = open_ok(m, LONG_TIMEOUT_MS);
-	ok(els_target_insert_bp(t, ELS_BP_SW, 0xffff800008001000, 4));
-	ok(els_target_resume(t));
+	expect_ok(els_target_insert_bp(t, ELS_BP_SW, 0xffff800008001000, 4));
+	expect_ok(els_target_resume(t));
 	close_ok(t);
 	int halt = mockstub_position(m, "\x03", 1);
 	int remove = mockstub_position(m, "z0", 1);
@@ -820,7 +797,7 @@ static void test_no_phymem(void **state)
 
 	struct els_aspace virt = els_aspace_cpu_virt(0);
 	uint8_t buf[600];
-	ok(els_target_read(t, &virt, MOCKSTUB_VIRT_BASE + 0x1234, buf,
+	expect_ok(els_target_read(t, &virt, MOCKSTUB_VIRT_BASE + 0x1234, buf,
 			   sizeof(buf)));
 	check_mem(buf, 0x1234, sizeof(buf));
 	close_ok(t);
@@ -833,20 +810,20 @@ static void test_halt_and_step(void **state)
 	struct mockstub *m = start(NULL, 0);
 	struct els_target *t = open_ok(m, LONG_TIMEOUT_MS);
 	struct els_stop stop;
-	ok(els_target_step(t, 1, &stop));
+	expect_ok(els_target_step(t, 1, &stop));
 	assert_int_equal(mockstub_count(m, "vCont;s:2"), 1);
 	assert_int_equal(stop.reason, ELS_STOP_SIGNAL);
 	assert_int_equal(stop.cpu, 1);
 	assert_int_equal(stop.signal, 5);
 
-	ok(els_target_resume(t));
+	expect_ok(els_target_resume(t));
 	/* Running: nothing comes by itself. */
-	ok(els_target_poll(t, 20));
+	expect_ok(els_target_poll(t, 20));
 	assert_true(t->running);
 	uint64_t v;
 	expect_error(els_target_read_reg_u64(t, 0, "pc", &v), ELS_ERR_STATE,
 		     "running");
-	ok(els_target_halt(t, &stop));
+	expect_ok(els_target_halt(t, &stop));
 	assert_false(t->running);
 	assert_int_equal(stop.reason, ELS_STOP_SIGNAL);
 	assert_int_equal(stop.signal, 2);
@@ -869,12 +846,12 @@ static void test_step_without_vcont(void **state)
 	struct mockstub *m = start(rules, ARRAY_SIZE(rules));
 	struct els_target *t = open_ok(m, LONG_TIMEOUT_MS);
 	struct els_stop stop;
-	ok(els_target_step(t, 1, &stop));
+	expect_ok(els_target_step(t, 1, &stop));
 	assert_int_equal(stop.cpu, 1);
 	assert_int_equal(mockstub_count(m, "Hc2"), 1);
 	assert_int_equal(mockstub_count(m, "s"), 1);
 	assert_int_equal(mockstub_count(m, "vCont;"), 0);
-	ok(els_target_step(t, 0, &stop));
+	expect_ok(els_target_step(t, 0, &stop));
 	assert_int_equal(stop.cpu, 0);
 	assert_int_equal(mockstub_count(m, "Hc1"), 1);
 	close_ok(t);
@@ -902,7 +879,7 @@ static void test_multiprocess_thread_ids(void **state)
 			 mockstub_reg_value(1, MOCKSTUB_REG_PC));
 	assert_int_equal(mockstub_count(m, "Hgp1.2"), 1);
 	struct els_stop stop;
-	ok(els_target_step(t, 0, &stop));
+	expect_ok(els_target_step(t, 0, &stop));
 	assert_int_equal(stop.cpu, 0);
 	assert_int_equal(mockstub_count(m, "vCont;s:p1.1"), 1);
 	close_ok(t);
@@ -921,7 +898,7 @@ static void test_hw_breakpoint_unsupported(void **state)
 		     ELS_ERR_UNSUPPORTED, "(Z1)");
 	assert_int_equal(t->bps.len, 0);
 	/* The session goes on; software breakpoints still work. */
-	ok(els_target_insert_bp(t, ELS_BP_SW, 0xffff800008001000, 4));
+	expect_ok(els_target_insert_bp(t, ELS_BP_SW, 0xffff800008001000, 4));
 	close_ok(t);
 	assert_int_equal(mockstub_count(m, "z1"), 0);
 	assert_int_equal(mockstub_count(m, "z0"), 1);
