@@ -21,7 +21,7 @@ SCENARIO_READY="ELSCOPE-LAB-READY"
 SCENARIO_BOOT_TIMEOUT=120
 
 scenario_fetch() {
-    echo kernel busybox initramfs
+    echo kernel dbg busybox libc workload initramfs
 }
 
 scenario_qemu_args() {
@@ -37,6 +37,5 @@ scenario_qemu_args() {
 }
 
 scenario_env() {
-    echo "KVER=$LAB_KVER"
-    echo "MODULES=$LAB_MODULES"
+    lab_guest_env
 }
