@@ -49,18 +49,23 @@ trap 'exit 143' TERM
 [ -x "$ELSCOPE" ] || fail "no elscope binary at $ELSCOPE"
 command -v gdb-multiarch >/dev/null || fail "gdb-multiarch is not installed (scripts/setup-deps)"
 
-# lab_up: make sure the linux scenario runs; sets GDB_PORT TARGET SERIAL
-# CONSOLE MONITOR IMAGE STATE PID from `lab/lab up linux`.
+# lab_up [SCENARIO [--fresh]]: make sure SCENARIO (default linux) runs; sets
+# GDB_PORT TARGET SERIAL CONSOLE MONITOR IMAGE STATE PID VMLINUX SYSROOT TRUTH
+# BOOT (and XEN_SYMS on xen) from `lab/lab up`.
 lab_up() {
-    local out k v
-    out=$("$LAB" up linux) || fail "lab/lab up linux failed"
+    local scenario=${1:-linux} out k v
+    shift || true
+    out=$("$LAB" up "$@" "$scenario") || fail "lab/lab up $* $scenario failed"
+    # shellcheck disable=SC2034 # read by the tests
+    XEN_SYMS=""
     while IFS='=' read -r k v; do
         case $k in
-        GDB_PORT | TARGET | SERIAL | CONSOLE | MONITOR | IMAGE | STATE | PID) printf -v "$k" '%s' "$v" ;;
+        GDB_PORT | TARGET | SERIAL | CONSOLE | MONITOR | IMAGE | STATE | PID | \
+            VMLINUX | SYSROOT | TRUTH | BOOT | XEN_SYMS) printf -v "$k" '%s' "$v" ;;
         esac
     done <<<"$out"
-    [ -n "${GDB_PORT:-}" ] || fail "lab/lab up linux printed no GDB_PORT"
-    LAB_IS_UP=1
+    [ -n "${GDB_PORT:-}" ] || fail "lab/lab up $scenario printed no GDB_PORT"
+    [ "$scenario" != linux ] || LAB_IS_UP=1
 }
 
 # vm_status: "running" or "paused" (QEMU's run state, from the monitor).
