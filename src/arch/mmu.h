@@ -40,6 +40,9 @@ struct els_mmu_regime {
 	uint16_t asid;          /* from TTBR (stage 1) */
 	uint16_t vmid;          /* from VTTBR (stage 2) */
 	const char *name;       /* "TTBR1_EL1", "VTTBR_EL2", ... for messages */
+	unsigned el;            /* stage 1: 2 for EL2 and EL2&0, else EL1&0 */
+	bool one_el;            /* EL2 without VHE: no EL0, bit 54 is XN */
+	unsigned sh;            /* with ds: TCR.SHn, the outputs' shareability */
 };
 
 enum els_mmu_desc_type {
@@ -100,6 +103,9 @@ typedef struct els_error *els_mmu_read_fn(void *arg, uint64_t addr,
  * input address outside the regime's range) is not an error: ret->mapped is
  * false and ret->fault_level says where. Errors are reserved descriptors,
  * addresses beyond the output size, unreadable tables and bad regimes.
+ * Outside the range: fault_level 0 and nlevels 0, as ESR_ELx reports it.
+ * MMU off: mapped, out = in (top byte cleared with TBI), size 4096. On an
+ * error, levels[0..nlevels) are the descriptors read before it.
  */
 struct els_error *els_mmu_translate(const struct els_mmu_regime *r,
 				    uint64_t in, els_mmu_read_fn *read,
@@ -113,10 +119,12 @@ struct els_mmu_range {
 };
 
 /*
- * Visit every mapped block and page of the regime in input-address order,
- * merging neighbours with contiguous output and equal attributes; stop when
- * fn returns nonzero. At most max_descs descriptors are read (a bound on
- * hostile tables; tables seen twice in one walk are a cycle error).
+ * Visit every mapped block and page of the regime in input-address order
+ * (sign-extended VAs for TTBR1), merging neighbours with contiguous output,
+ * the same level and equal attributes; stop when fn returns nonzero. At
+ * most max_descs descriptors are read (a bound on hostile tables; a table
+ * seen twice on one path down is a cycle error). On an error, the ranges
+ * found before it have been visited. MMU off: an ELS_ERR_STATE error.
  */
 struct els_error *els_mmu_for_each(const struct els_mmu_regime *r,
 				   els_mmu_read_fn *read, void *arg,
@@ -130,7 +138,8 @@ struct els_error *els_mmu_for_each(const struct els_mmu_regime *r,
 /*
  * EL1&0 (and EL2&0 with VHE, whose TCR_EL2 has TCR_EL1's layout): TTBR0 or
  * TTBR1 chosen by va (after TBI). Fails for a va in neither range with a
- * clear message. sctlr gives M (MMU on).
+ * clear message, as for one whose range TCR.EPDn disables (both
+ * ELS_ERR_NOT_MAPPED). sctlr gives M (MMU on).
  */
 struct els_error *els_mmu_regime_el10(uint64_t sctlr, uint64_t tcr,
 				      uint64_t ttbr0, uint64_t ttbr1,

@@ -48,6 +48,13 @@ void els_cli_print_json(struct json_object *obj);
 struct json_object *els_json_addr(uint64_t v);
 void els_cli_hexdump(FILE *f, uint64_t addr, const uint8_t *buf, size_t len);
 
+/* Commands living in their own files. */
+struct els_error *els_cmd_vtop(struct els_cli *cli, int argc, char **argv);
+struct els_error *els_cmd_pt(struct els_cli *cli, int argc, char **argv);
+/* Read a CPU context's virtual memory through elscope's own translation. */
+struct els_error *els_cli_read_virt(struct els_cli *cli, int cpu,
+				    uint64_t va, void *buf, size_t len);
+
 /* The interactive shell; returns when the user quits. */
 void els_cli_shell(struct els_cli *cli);
 

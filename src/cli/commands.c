@@ -412,8 +412,9 @@ static struct els_error *write_file(const char *path, const uint8_t *buf,
 
 static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 {
-	static const char usage[] = "x [--phys] [--cpu N] [--out FILE] ADDR LEN";
-	bool phys = false;
+	static const char usage[] =
+		"x [--phys | --stub] [--cpu N] [--out FILE] ADDR LEN";
+	bool phys = false, stub = false;
 	int cpu = cli->cpu;
 	const char *out = NULL;
 	const char *pos[2];
@@ -422,6 +423,8 @@ static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--phys")) {
 			phys = true;
+		} else if (!strcmp(argv[i], "--stub")) {
+			stub = true;
 		} else if (!strcmp(argv[i], "--cpu")) {
 			if ((err = parse_cpu(cli, i + 1 < argc ? argv[++i] : NULL,
 					     &cpu)))
@@ -452,16 +455,28 @@ static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 		return els_error_create(ELS_ERR_USAGE,
 					"length %" PRIu64 " is over the limit of 1 GiB",
 					len);
-	if (!phys && !cli->t->can_run)
+	if (phys && stub)
+		return els_error_create(ELS_ERR_USAGE, "--phys or --stub, not both");
+	if (stub && !cli->t->can_run)
 		return els_error_create(ELS_ERR_UNSUPPORTED,
-					"a %s target has only physical memory for now: use x --phys",
+					"--stub: a %s target has no stub to translate",
 					cli->t->ops->kind);
-	struct els_aspace as = phys ? els_aspace_phys() : els_aspace_cpu_virt(cpu);
+	if (!phys && !stub && !cli->t->cpus.len)
+		return els_error_create(ELS_ERR_UNSUPPORTED,
+					"a %s target has no CPUs whose translation to follow: use x --phys",
+					cli->t->ops->kind);
+	const char *space = phys ? "phys" : stub ? "stub" : "virt";
 	uint8_t *buf = malloc((size_t)len);
 	if (!buf)
 		return &els_enomem;
 	cli->t->progress = progress;
-	err = els_target_read(cli->t, &as, addr, buf, (size_t)len);
+	if (phys || stub) {
+		struct els_aspace as = phys ? els_aspace_phys()
+					    : els_aspace_cpu_virt(cpu);
+		err = els_target_read(cli->t, &as, addr, buf, (size_t)len);
+	} else {
+		err = els_cli_read_virt(cli, cpu, addr, buf, (size_t)len);
+	}
 	cli->t->progress = NULL;
 	if (isatty(STDERR_FILENO) && len > 1024 * 1024)
 		fputs("\r\033[K", stderr); /* clear the progress line */
@@ -474,8 +489,8 @@ static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 			json_object_object_add(o, "address", els_json_addr(addr));
 			json_object_object_add(o, "length",
 					       json_object_new_int64((int64_t)len));
-			json_object_object_add(o, "space", json_object_new_string(
-								   phys ? "phys" : "virt"));
+			json_object_object_add(o, "space",
+					       json_object_new_string(space));
 			json_object_object_add(o, "file", json_object_new_string(out));
 			els_cli_print_json(o);
 		} else if (!err) {
@@ -493,7 +508,7 @@ static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 		json_object_object_add(o, "length",
 				       json_object_new_int64((int64_t)len));
 		json_object_object_add(o, "space",
-				       json_object_new_string(phys ? "phys" : "virt"));
+				       json_object_new_string(space));
 		json_object_object_add(o, "data",
 				       json_object_new_string_len(hex, (int)(2 * len)));
 		free(hex);
@@ -608,8 +623,14 @@ const struct els_cmd els_cli_commands[] = {
 	{ "regs", "regs [--cpu N] [--all] [NAME...]",
 	  "registers of a CPU (system registers by name, e.g. TTBR1_EL1)",
 	  cmd_regs },
-	{ "x", "x [--phys] [--cpu N] [--out FILE] ADDR LEN",
-	  "memory: virtual through the CPU, or physical", cmd_x },
+	{ "x", "x [--phys | --stub] [--cpu N] [--out FILE] ADDR LEN",
+	  "memory: virtual (elscope's own translation of the CPU's context), physical, or as the stub translates",
+	  cmd_x },
+	{ "vtop", "vtop [--cpu N] [--regime auto|el1|el2|el20] VA",
+	  "translate VA -> IPA -> PA, every level of both stages", els_cmd_vtop },
+	{ "pt", "pt [--cpu N] [--regime R] [--stage2] [--max N]",
+	  "list the mapped ranges of a CPU's tables (merged), with attributes",
+	  els_cmd_pt },
 	{ "halt", "halt", "stop every CPU (stays halted when elscope exits)",
 	  cmd_halt },
 	{ "cont", "cont", "resume every CPU", cmd_cont },
@@ -625,7 +646,8 @@ const struct els_cmd els_cli_commands[] = {
 static bool needs_halted(const char *name)
 {
 	return !strcmp(name, "regs") || !strcmp(name, "x") ||
-	       !strcmp(name, "step");
+	       !strcmp(name, "step") || !strcmp(name, "vtop") ||
+	       !strcmp(name, "pt");
 }
 
 struct els_error *els_cli_run(struct els_cli *cli, const char *line,
@@ -667,8 +689,17 @@ struct els_error *els_cli_run(struct els_cli *cli, const char *line,
 		err = els_target_ensure_halted(t);
 		halted_here = !err;
 	}
-	if (!err)
-		err = cmd->fn(cli, argc, argv);
+	if (!err) {
+		/* Commands may reorder their words; the originals are freed here. */
+		char **words = calloc((size_t)argc + 1, sizeof(*words));
+		if (!words) {
+			err = &els_enomem;
+		} else {
+			memcpy(words, argv, (size_t)argc * sizeof(*words));
+			err = cmd->fn(cli, argc, words);
+			free(words);
+		}
+	}
 	if (halted_here && !t->keep_halted && !t->running) {
 		/* We stopped it only to look: let it run on. */
 		struct els_error *e2 = els_target_resume(t);
