@@ -17,6 +17,7 @@
 #include "core/hex.h"
 #include "core/log.h"
 #include "core/strbuf.h"
+#include "target/memcache.h"
 
 volatile int els_cli_interrupted;
 
@@ -43,6 +44,8 @@ static void usage(FILE *f)
 	      "  --stats           after each command, round trips, bytes and time on stderr\n"
 	      "  --timeout MS      how long to wait for a live target's replies (default 3000)\n"
 	      "  --keep-halted     leave a live target halted on exit\n"
+	      "  --no-cache        read target memory afresh every time (benchmarks,\n"
+	      "                    memory that changes while halted)\n"
 	      "  -v, --verbose     more messages on stderr (repeat for debug)\n"
 	      "  -h, --help        this text\n"
 	      "Without -c or -x, an interactive shell starts; 'help' lists its commands.\n",
@@ -98,6 +101,7 @@ int main(int argc, char **argv)
 		{ "stats", no_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "keep-halted", no_argument, NULL, 'k' },
+		{ "no-cache", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -106,7 +110,7 @@ int main(int argc, char **argv)
 	struct script_item *items = calloc((size_t)argc, sizeof(*items));
 	size_t nitems = 0;
 	int timeout_ms = 3000;
-	bool keep_halted = false;
+	bool keep_halted = false, no_cache = false;
 	int verbose = 0;
 	int opt;
 	if (!items) {
@@ -141,6 +145,9 @@ int main(int argc, char **argv)
 		}
 		case 'k':
 			keep_halted = true;
+			break;
+		case 'n':
+			no_cache = true;
 			break;
 		case 'v':
 			verbose++;
@@ -190,6 +197,10 @@ int main(int argc, char **argv)
 	}
 	cli.t->interrupt_flag = &els_cli_interrupted;
 	cli.t->keep_halted = keep_halted;
+	if (no_cache) {
+		els_memcache_destroy(cli.t->cache);
+		cli.t->cache = NULL;
+	}
 	if (cli.t->has_last_stop && cli.t->last_stop.cpu >= 0)
 		cli.cpu = cli.t->last_stop.cpu;
 
