@@ -1,6 +1,7 @@
 /* mapper: maps a file and anonymous memory, touches only some of their pages
  * and leaves the others never touched (demand paging), writes the addresses
- * it chose to /run/mapper.addrs, then sleeps until killed.
+ * it chose to /run/mapper.addrs, then sleeps until killed; SIGUSR1 makes it
+ * spin on a CPU for 5 s (touching none of those pages).
  *
  * The file /run/mapper.data (tmpfs) has FILE_PAGES pages; page N starts with
  * "ELSCOPE-FILE-PAGE-NN". It is mapped MAP_SHARED: pages 0 and 1 are read,
@@ -23,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FILE_PAGES 64
@@ -66,10 +69,37 @@ static void note(FILE *f, const void *va, const char *kind)
     fprintf(f, "0x%lx\t%s\n", (unsigned long)va, kind);
 }
 
+static volatile sig_atomic_t spin_requested;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    spin_requested = 1;
+}
+
+/*
+ * SIGUSR1: spin on a CPU for 5 s, so that a debugger halting the machine
+ * finds a CPU running this process (its TTBR0 holds our tables). The loop
+ * touches no page of the mappings above: their pagemap stays as written.
+ */
+static void __attribute__((noinline)) mapper_spin(void)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    while (t.tv_sec - t0.tv_sec < 5);
+}
+
 static void __attribute__((noinline)) mapper_wait(void)
 {
-    for (;;)
+    for (;;) {
         pause();
+        if (spin_requested) {
+            spin_requested = 0;
+            mapper_spin();
+        }
+    }
 }
 
 int main(void)
@@ -119,6 +149,10 @@ int main(void)
         die(tmp);
     if (rename(tmp, addrs_path) != 0)
         die(addrs_path);
+    struct sigaction sa = { .sa_handler = on_usr1 };
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGUSR1, &sa, NULL) != 0)
+        die("sigaction SIGUSR1");
     mapper_wait();
     return 0;
 }

@@ -3,7 +3,8 @@
 # thousands of addresses in several contexts: the kernel on linux (EL1&0),
 # Linux at EL2 on linux-el2 (EL2&0), Xen itself (EL2) and the dom0 and domU
 # kernels and processes on xen (EL1&0 through stage 2, a nested walk), each
-# while a CPU is in that context.
+# while a CPU is in that context; and the pagemap truth of every guest
+# agrees with the mapper's own tables (pagemap_compare.py).
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
@@ -26,6 +27,14 @@ compare() { # compare WHAT CPU [REGIME]
     note "$what: $out"
 }
 
+pagemap() { # pagemap WHAT WHERE TRUTHDIR [VMID]: the pagemap truth agrees
+    local what=$1 out
+    shift
+    out=$(python3 "$IT_DIR/pagemap_compare.py" "$ELSCOPE" "$TARGET" "$LAB" "$@" 2>&1) ||
+        fail "$what pagemap: $out"
+    note "$what pagemap: $out"
+}
+
 el_vmid() { # el_vmid CPU: "EL VMID" of a halted CPU
     run_elscope "$T/r" "$T/e" "$TARGET" --json --keep-halted -c "regs --cpu $1 cpsr VTTBR_EL2" ||
         fail "elscope: $(head -n 1 "$T/e")"
@@ -35,15 +44,24 @@ el_vmid() { # el_vmid CPU: "EL VMID" of a halted CPU
 # linux: the kernel at EL1 (CPU 0, usually idle in the kernel).
 lab_up linux
 compare "linux EL1&0" 0 el1
+pagemap linux linux "$TRUTH/host"
 
 # linux-el2: Linux at EL2 with VHE.
 lab_up linux-el2
 compare "linux-el2 EL2&0" 0 el20
+pagemap linux-el2 linux-el2 "$TRUTH/host"
 "$LAB" down linux-el2 >/dev/null
 
 # xen: Xen's own tables while a CPU is in Xen, then each guest while a CPU
 # runs it (busy loops in both guests make that likely).
 lab_up xen
+# Each guest's mapper, through stage 1 and stage 2; Xen's debug keys say
+# which VMID each domain has ("p2m mappings for domain 1 (vmid 2)").
+for d in 0 1; do
+    vmid=$(sed -n "s/^p2m mappings for domain $d (vmid \([0-9]*\)):.*/\1/p" "$TRUTH/xen/debugkeys.txt")
+    [ -n "$vmid" ] || fail "debugkeys.txt gives no VMID for domain $d"
+    pagemap "xen dom$d" "xen:dom$d" "$TRUTH/dom$d" "$vmid"
+done
 for vm in dom0 dom1; do
     "$LAB" exec "xen:$vm" 'busy start' >"$T/busy" 2>&1 || fail "cannot start busy in $vm: $(head -n 1 "$T/busy")"
 done
