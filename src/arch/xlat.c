@@ -328,6 +328,40 @@ struct els_error *els_xlat_va_to_pa(struct els_xlat_ctx *ctx, uint64_t va,
 	return NULL;
 }
 
+struct els_error *els_xlat_read_ipa(struct els_xlat_ctx *ctx, uint64_t ipa,
+				    void *buf, size_t len)
+{
+	if (!ctx->stage2)
+		return els_error_create(ELS_ERR_UNSUPPORTED,
+					"CPU %d: no stage 2 applies (HCR_EL2.VM is clear): an IPA is a PA here",
+					ctx->cpu);
+	uint8_t *out = buf;
+	struct els_aspace phys = els_aspace_phys();
+	while (len) {
+		struct els_mmu_walk w;
+		struct els_error *err = els_xlat_ipa(ctx, ipa, &w);
+		if (err)
+			return err;
+		if (!w.mapped)
+			return els_error_addr(ELS_ERR_NOT_MAPPED, ipa,
+					      "IPA 0x%llx is not mapped by stage 2 of VMID %u (fault at level %d)",
+					      (unsigned long long)ipa, ctx->s2.vmid,
+					      w.fault_level);
+		uint64_t in_page = PAGE - (ipa & (PAGE - 1));
+		size_t n = len < in_page ? len : (size_t)in_page;
+		if ((err = els_target_read(ctx->t, &phys, w.out, out, n)))
+			return els_error_wrap(err, "IPA 0x%llx",
+					      (unsigned long long)ipa);
+		out += n;
+		len -= n;
+		if (len && ipa > UINT64_MAX - n)
+			return els_error_addr(ELS_ERR_INVALID, ipa,
+					      "reading past the top of the address space");
+		ipa += n;
+	}
+	return NULL;
+}
+
 struct els_error *els_xlat_read(struct els_xlat_ctx *ctx, uint64_t va,
 				void *buf, size_t len)
 {

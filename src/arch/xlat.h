@@ -90,6 +90,9 @@ struct els_error *els_xlat_va_to_pa(struct els_xlat_ctx *ctx, uint64_t va,
 /* Read len bytes at va, page by page. */
 struct els_error *els_xlat_read(struct els_xlat_ctx *ctx, uint64_t va,
 				void *buf, size_t len);
+/* Read len bytes at ipa through the context's stage 2, page by page. */
+struct els_error *els_xlat_read_ipa(struct els_xlat_ctx *ctx, uint64_t ipa,
+				    void *buf, size_t len);
 /* The stage-1 regime that covers va (TTBR0 or TTBR1 half). */
 struct els_error *els_xlat_s1_regime(const struct els_xlat_ctx *ctx,
 				     uint64_t va, struct els_mmu_regime *ret);

@@ -55,6 +55,10 @@ struct els_error *els_cmd_pt(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cli_read_virt(struct els_cli *cli, int cpu,
 				    uint64_t va, void *buf, size_t len);
 
+/* Read a VM's intermediate physical addresses through a CPU's stage 2. */
+struct els_error *els_cli_read_ipa(struct els_cli *cli, int cpu, uint64_t ipa,
+				   void *buf, size_t len);
+
 /* The interactive shell; returns when the user quits. */
 void els_cli_shell(struct els_cli *cli);
 

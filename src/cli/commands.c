@@ -413,8 +413,8 @@ static struct els_error *write_file(const char *path, const uint8_t *buf,
 static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
-		"x [--phys | --stub] [--cpu N] [--out FILE] ADDR LEN";
-	bool phys = false, stub = false;
+		"x [--phys | --ipa | --stub] [--cpu N] [--out FILE] ADDR LEN";
+	bool phys = false, stub = false, ipa = false;
 	int cpu = cli->cpu;
 	const char *out = NULL;
 	const char *pos[2];
@@ -425,6 +425,8 @@ static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 			phys = true;
 		} else if (!strcmp(argv[i], "--stub")) {
 			stub = true;
+		} else if (!strcmp(argv[i], "--ipa")) {
+			ipa = true;
 		} else if (!strcmp(argv[i], "--cpu")) {
 			if ((err = parse_cpu(cli, i + 1 < argc ? argv[++i] : NULL,
 					     &cpu)))
@@ -455,8 +457,9 @@ static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 		return els_error_create(ELS_ERR_USAGE,
 					"length %" PRIu64 " is over the limit of 1 GiB",
 					len);
-	if (phys && stub)
-		return els_error_create(ELS_ERR_USAGE, "--phys or --stub, not both");
+	if (phys + stub + ipa > 1)
+		return els_error_create(ELS_ERR_USAGE,
+					"one of --phys, --ipa and --stub");
 	if (stub && !cli->t->can_run)
 		return els_error_create(ELS_ERR_UNSUPPORTED,
 					"--stub: a %s target has no stub to translate",
@@ -465,7 +468,7 @@ static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 		return els_error_create(ELS_ERR_UNSUPPORTED,
 					"a %s target has no CPUs whose translation to follow: use x --phys",
 					cli->t->ops->kind);
-	const char *space = phys ? "phys" : stub ? "stub" : "virt";
+	const char *space = phys ? "phys" : stub ? "stub" : ipa ? "ipa" : "virt";
 	uint8_t *buf = malloc((size_t)len);
 	if (!buf)
 		return &els_enomem;
@@ -474,6 +477,8 @@ static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 		struct els_aspace as = phys ? els_aspace_phys()
 					    : els_aspace_cpu_virt(cpu);
 		err = els_target_read(cli->t, &as, addr, buf, (size_t)len);
+	} else if (ipa) {
+		err = els_cli_read_ipa(cli, cpu, addr, buf, (size_t)len);
 	} else {
 		err = els_cli_read_virt(cli, cpu, addr, buf, (size_t)len);
 	}
@@ -623,8 +628,8 @@ const struct els_cmd els_cli_commands[] = {
 	{ "regs", "regs [--cpu N] [--all] [NAME...]",
 	  "registers of a CPU (system registers by name, e.g. TTBR1_EL1)",
 	  cmd_regs },
-	{ "x", "x [--phys | --stub] [--cpu N] [--out FILE] ADDR LEN",
-	  "memory: virtual (elscope's own translation of the CPU's context), physical, or as the stub translates",
+	{ "x", "x [--phys | --ipa | --stub] [--cpu N] [--out FILE] ADDR LEN",
+	  "memory: virtual (elscope's own translation of the CPU's context), physical, IPA (the CPU's stage 2), or as the stub translates",
 	  cmd_x },
 	{ "vtop", "vtop [--cpu N] [--regime auto|el1|el2|el20] VA",
 	  "translate VA -> IPA -> PA, every level of both stages", els_cmd_vtop },

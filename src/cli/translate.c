@@ -341,3 +341,14 @@ struct els_error *els_cli_read_virt(struct els_cli *cli, int cpu,
 		return err;
 	return els_xlat_read(&ctx, va, buf, len);
 }
+
+struct els_error *els_cli_read_ipa(struct els_cli *cli, int cpu, uint64_t ipa,
+				   void *buf, size_t len)
+{
+	struct els_xlat_ctx ctx;
+	struct els_error *err =
+		els_xlat_ctx_from_cpu(cli->t, cpu, ELS_XLAT_EL10, &ctx);
+	if (err)
+		return err;
+	return els_xlat_read_ipa(&ctx, ipa, buf, len);
+}

@@ -5,7 +5,7 @@
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-lab_up
+lab_up linux
 
 # interrupt OUTFILE ERRFILE ARG...: start elscope reading all of RAM, send
 # SIGINT once it is well into the read; print its exit status.

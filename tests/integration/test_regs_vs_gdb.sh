@@ -7,7 +7,7 @@
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-lab_up
+lab_up linux
 pa=$(kernel_text_pa)
 page=$((pa & ~0xfff))
 

@@ -12,7 +12,7 @@ restore_lab() {
     "$LAB" up linux >/dev/null || note "could not bring the lab up again"
 }
 
-lab_up
+lab_up linux
 # 64 MiB as the issue says. The kill comes once elscope is well into the
 # read: when its connection has received 16 MiB from the stub (hex, so 8 MiB
 # of memory; ss shows the socket's counters), or after 1 s at the latest.

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 SCENARIO=${ELSCOPE_IT_SCENARIO:-linux}
-[ "$SCENARIO" != linux ] || lab_up
+[ "$SCENARIO" != linux ] || lab_up linux
 out=$("$LAB" up "$SCENARIO") || fail "lab/lab up $SCENARIO failed"
 TRUTH="" VMLINUX="" SYSROOT=""
 while IFS='=' read -r k v; do

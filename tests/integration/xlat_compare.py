@@ -77,7 +77,7 @@ def main():
     vas = sorted(vas)[:max(count, 1)]
 
     docs, _ = run(elscope, target, [f"vtop {opts} 0x{va:x}" for va in vas])
-    pas, perms, s2_holes = {}, {}, []
+    pas, perms, s2_holes, ipas = {}, {}, [], {}
     for va, d in zip(vas, docs):
         if int(d["va"], 16) != va:
             raise SystemExit(f"vtop answered for {d['va']} when asked 0x{va:x}")
@@ -89,6 +89,8 @@ def main():
             continue
         pas[va] = int(d["pa"], 16)
         perms[va] = d.get("perms", "")
+        if "vmid" in d:
+            ipas[va] = int(d["ipa"], 16)
 
     for va in s2_holes[:20]:
         ds, p = run(elscope, target, [f"x --stub --cpu {cpu} 0x{va:x} 8"], allow_fail=True)
@@ -125,6 +127,14 @@ def main():
         if virt != stub[va]:
             raise SystemExit(f"0x{va:x}: the stub reads {stub[va]}, elscope's own virtual read gives {virt}")
 
+    # In a guest: reading the IPA through the CPU's stage 2 (x --ipa) gives
+    # the same bytes.
+    some = [va for va in readable if va in ipas][:200]
+    docs, p = run(elscope, target, [f"x --ipa --cpu {cpu} 0x{ipas[va]:x} 8" for va in some])
+    for va, d in zip(some, docs):
+        if d["data"] != stub[va]:
+            raise SystemExit(f"0x{va:x}: the stub reads {stub[va]}, IPA 0x{ipas[va]:x} holds {d['data']}")
+
     # Reads across page ends inside ranges: the next page is mapped, but
     # elsewhere in physical memory.
     cross = []
@@ -160,7 +170,7 @@ def main():
     print(f"{len(vas)} addresses in {len(ranges)} Normal-memory ranges ({total >> 20} MiB) agree with the stub "
           f"({len(allranges) - len(ranges)} device ranges left out), {len(cross) if docs else 0} page-end reads; "
           f"{len(unreadable)} unreadable by the stub, {len(priv_hidden)} it refuses at EL{el}{' with PAN' if pan else ''}; "
-          f"{len(holes)} holes unmapped for both; {len(s2_holes)} stage-2 holes")
+          f"{len(holes)} holes unmapped for both; {len(s2_holes)} stage-2 holes; {len(some)} IPA reads")
 
 
 if __name__ == "__main__":
