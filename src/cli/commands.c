@@ -410,6 +410,17 @@ static struct els_error *write_file(const char *path, const uint8_t *buf,
 	return NULL;
 }
 
+/* What every JSON answer of x starts with. */
+static struct json_object *x_json(uint64_t addr, uint64_t len,
+				  const char *space)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "address", els_json_addr(addr));
+	json_object_object_add(o, "length", json_object_new_int64((int64_t)len));
+	json_object_object_add(o, "space", json_object_new_string(space));
+	return o;
+}
+
 static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
@@ -490,12 +501,7 @@ static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 	if (out) {
 		err = write_file(out, buf, (size_t)len);
 		if (!err && cli->json) {
-			struct json_object *o = json_object_new_object();
-			json_object_object_add(o, "address", els_json_addr(addr));
-			json_object_object_add(o, "length",
-					       json_object_new_int64((int64_t)len));
-			json_object_object_add(o, "space",
-					       json_object_new_string(space));
+			struct json_object *o = x_json(addr, len, space);
 			json_object_object_add(o, "file", json_object_new_string(out));
 			els_cli_print_json(o);
 		} else if (!err) {
@@ -508,12 +514,7 @@ static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 			goto out;
 		}
 		els_hex_encode(buf, (size_t)len, hex);
-		struct json_object *o = json_object_new_object();
-		json_object_object_add(o, "address", els_json_addr(addr));
-		json_object_object_add(o, "length",
-				       json_object_new_int64((int64_t)len));
-		json_object_object_add(o, "space",
-				       json_object_new_string(space));
+		struct json_object *o = x_json(addr, len, space);
 		json_object_object_add(o, "data",
 				       json_object_new_string_len(hex, (int)(2 * len)));
 		free(hex);
