@@ -272,8 +272,8 @@ static void leaf_attrs(const struct els_mmu_regime *r, uint64_t desc,
 	a->uxn = bit(desc, 54) || t->uxn;
 }
 
-static bool attrs_equal(const struct els_mmu_attrs *a,
-			const struct els_mmu_attrs *b)
+bool els_mmu_attrs_equal(const struct els_mmu_attrs *a,
+			 const struct els_mmu_attrs *b)
 {
 	return a->attr_index == b->attr_index && a->ap == b->ap &&
 	       a->ns == b->ns && a->ng == b->ng && a->pxn == b->pxn &&
@@ -418,7 +418,7 @@ static void add_range(struct lister *ls, const struct els_mmu_range *range)
 	struct els_mmu_range *p = &ls->pending;
 	if (ls->have_pending && p->in + p->size == range->in &&
 	    p->out + p->size == range->out && p->level == range->level &&
-	    attrs_equal(&p->attrs, &range->attrs)) {
+	    els_mmu_attrs_equal(&p->attrs, &range->attrs)) {
 		p->size += range->size;
 		return;
 	}

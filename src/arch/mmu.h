@@ -158,6 +158,10 @@ struct els_error *els_mmu_regime_stage2(uint64_t hcr, uint64_t vtcr,
 					uint64_t vttbr,
 					struct els_mmu_regime *ret);
 
+/* All attribute fields equal (what merges neighbouring ranges in a listing). */
+bool els_mmu_attrs_equal(const struct els_mmu_attrs *a,
+			 const struct els_mmu_attrs *b);
+
 /* "RWX" style permission text for a range, e.g. "EL1 rw- EL0 ---". */
 void els_mmu_perm_text(const struct els_mmu_regime *r,
 		       const struct els_mmu_attrs *a, char *buf, size_t size);

@@ -69,17 +69,6 @@ static struct els_error *read_nested(void *arg, uint64_t ipa, uint64_t *desc)
 	return read_image((void *)n->im, w.out, desc);
 }
 
-static bool attrs_same(const struct els_mmu_attrs *a,
-		       const struct els_mmu_attrs *b)
-{
-	return a->attr_index == b->attr_index && a->ap == b->ap &&
-	       a->ns == b->ns && a->ng == b->ng && a->pxn == b->pxn &&
-	       a->uxn == b->uxn && a->memattr == b->memattr &&
-	       a->s2ap == b->s2ap && a->xn == b->xn && a->sh == b->sh &&
-	       a->af == b->af && a->dbm == b->dbm &&
-	       a->contiguous == b->contiguous;
-}
-
 static void check_walk(const struct els_mmu_regime *r, uint64_t in,
 		       const struct els_mmu_walk *w)
 {
@@ -136,7 +125,7 @@ static void expect_translation(const struct listing *l, uint64_t in,
 	if (err)
 		abort(); /* the listing read the same descriptors */
 	check_walk(l->r, in, &w);
-	if (!w.mapped || w.out != out || !attrs_same(&w.attrs, &range->attrs) ||
+	if (!w.mapped || w.out != out || !els_mmu_attrs_equal(&w.attrs, &range->attrs) ||
 	    w.levels[w.nlevels - 1].level != range->level)
 		abort();
 }
