@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "core/error.h"
+#include "debuginfo/symbols.h"
 #include "target/target.h"
 
 struct els_cli {
@@ -18,6 +19,10 @@ struct els_cli {
 	bool interactive;
 	int cpu;                  /* current CPU for commands without --cpu */
 	bool quit;                /* `quit` was typed */
+	struct els_symtab *vmlinux; /* --vmlinux, slid once kaslr_done */
+	struct els_symtab *xen;     /* --xen */
+	bool kaslr_done;            /* the slide was looked for (found or not) */
+	struct els_error *kaslr_err; /* why it was not found */
 };
 
 /* Set by SIGINT/SIGTERM; long work checks it and stops. */
@@ -51,6 +56,16 @@ void els_cli_hexdump(FILE *f, uint64_t addr, const uint8_t *buf, size_t len);
 /* Commands living in their own files. */
 struct els_error *els_cmd_vtop(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_pt(struct els_cli *cli, int argc, char **argv);
+struct els_error *els_cmd_sym(struct els_cli *cli, int argc, char **argv);
+/*
+ * The symbol sets of the machine's kernel and hypervisor, the kernel's slid
+ * by its KASLR slide (found on first use; the target must be halted).
+ * Returns the reason when the slide cannot be found.
+ */
+struct els_error *els_cli_kernel_syms(struct els_cli *cli);
+/* "name+0xoff" of addr in the loaded symbol sets; false if none covers it. */
+bool els_cli_symbolize(struct els_cli *cli, uint64_t addr, char *buf,
+		       size_t size);
 /* Read a CPU context's virtual memory through elscope's own translation. */
 struct els_error *els_cli_read_virt(struct els_cli *cli, int cpu,
 				    uint64_t va, void *buf, size_t len);

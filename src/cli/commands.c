@@ -261,6 +261,23 @@ static bool is_core_reg(const struct els_reg_desc *r)
 	return r->group && !strcmp(r->group, "general");
 }
 
+/* A register in text, with the symbol its value falls in, if any. */
+static void print_reg_text(struct els_cli *cli, const char *name,
+			   const char *hex, const uint8_t *buf, size_t size)
+{
+	char sym[256];
+	uint64_t v = 0;
+	if (size == 8 && (cli->vmlinux || cli->xen)) {
+		for (size_t b = 0; b < 8; b++)
+			v |= (uint64_t)buf[b] << (8 * b);
+		if (v && els_cli_symbolize(cli, v, sym, sizeof(sym))) {
+			printf("%-14s %-18s <%s>\n", name, hex, sym);
+			return;
+		}
+	}
+	printf("%-14s %s\n", name, hex);
+}
+
 static struct els_error *cmd_regs(struct els_cli *cli, int argc, char **argv)
 {
 	static const char usage[] = "regs [--cpu N] [--all] [NAME...]";
@@ -356,7 +373,7 @@ static struct els_error *cmd_regs(struct els_cli *cli, int argc, char **argv)
 				json_object_object_add(o, names[i],
 						       json_object_new_string(hex));
 			else
-				printf("%-14s %s\n", names[i], hex);
+				print_reg_text(cli, names[i], hex, buf, size);
 		}
 		free(buf);
 		free(hex);
@@ -637,6 +654,9 @@ const struct els_cmd els_cli_commands[] = {
 	{ "pt", "pt [--cpu N] [--regime R] [--stage2] [--max N]",
 	  "list the mapped ranges of a CPU's tables (merged), with attributes",
 	  els_cmd_pt },
+	{ "sym", "sym [--file ELF [--base ADDR]] ADDR|NAME",
+	  "symbol+offset, size and source line of an address; address of a name (kernel slid by KASLR)",
+	  els_cmd_sym },
 	{ "halt", "halt", "stop every CPU (stays halted when elscope exits)",
 	  cmd_halt },
 	{ "cont", "cont", "resume every CPU", cmd_cont },
@@ -653,7 +673,7 @@ static bool needs_halted(const char *name)
 {
 	return !strcmp(name, "regs") || !strcmp(name, "x") ||
 	       !strcmp(name, "step") || !strcmp(name, "vtop") ||
-	       !strcmp(name, "pt");
+	       !strcmp(name, "pt") || !strcmp(name, "sym");
 }
 
 struct els_error *els_cli_run(struct els_cli *cli, const char *line,

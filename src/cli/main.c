@@ -40,6 +40,8 @@ static void usage(FILE *f)
 	      "  TARGET            gdb:HOST:PORT | core:FILE | raw:FILE@PHYSADDR[,FILE@PHYSADDR...]\n"
 	      "  -c COMMAND        run COMMAND (repeatable, in order) and exit\n"
 	      "  -x FILE           run the commands in FILE (one a line, # comments)\n"
+	      "  --vmlinux FILE    the kernel's vmlinux: symbols (slid by KASLR) and source lines\n"
+	      "  --xen FILE        the hypervisor's xen-syms: symbols\n"
 	      "  --json            each command prints one JSON document on stdout\n"
 	      "  --stats           after each command, round trips, bytes and time on stderr\n"
 	      "  --timeout MS      how long to wait for a live target's replies (default 3000)\n"
@@ -104,6 +106,8 @@ int main(int argc, char **argv)
 		{ "no-cache", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "vmlinux", required_argument, NULL, 'V' },
+		{ "xen", required_argument, NULL, 'X' },
 		{ 0 },
 	};
 	struct els_cli cli = { 0 };
@@ -112,6 +116,7 @@ int main(int argc, char **argv)
 	int timeout_ms = 3000;
 	bool keep_halted = false, no_cache = false;
 	int verbose = 0;
+	const char *vmlinux = NULL, *xen = NULL;
 	int opt;
 	if (!items) {
 		fputs("elscope: out of memory\n", stderr);
@@ -148,6 +153,12 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			no_cache = true;
+			break;
+		case 'V':
+			vmlinux = optarg;
+			break;
+		case 'X':
+			xen = optarg;
 			break;
 		case 'v':
 			verbose++;
@@ -186,12 +197,28 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Symbols first: a wrong file fails before the target is touched. */
+	struct els_error *err = NULL;
+	if (vmlinux && (err = els_symtab_open(vmlinux, &cli.vmlinux)))
+		err = els_error_wrap(err, "--vmlinux");
+	if (!err && xen && (err = els_symtab_open(xen, &cli.xen)))
+		err = els_error_wrap(err, "--xen");
+	if (err) {
+		els_cli_report(NULL, err);
+		els_error_destroy(err);
+		els_symtab_destroy(cli.vmlinux);
+		free(items);
+		return 1;
+	}
+
 	const char *spec = argv[optind];
-	struct els_error *err = els_target_open(spec, timeout_ms, &cli.t);
+	err = els_target_open(spec, timeout_ms, &cli.t);
 	if (err) {
 		els_cli_report(NULL, err);
 		int code = err->code == ELS_ERR_USAGE ? 2 : 1;
 		els_error_destroy(err);
+		els_symtab_destroy(cli.vmlinux);
+		els_symtab_destroy(cli.xen);
 		free(items);
 		return code;
 	}
@@ -235,6 +262,10 @@ int main(int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	bool kept = cli.t->can_run && cli.t->keep_halted && !cli.t->running;
 	err = els_target_close(cli.t);
+	els_symtab_destroy(cli.vmlinux);
+	els_symtab_destroy(cli.xen);
+	if (cli.kaslr_err)
+		els_error_destroy(cli.kaslr_err);
 	if (err) {
 		els_cli_report("leaving the target", err);
 		els_error_destroy(err);

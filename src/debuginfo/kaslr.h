@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The KASLR slide of a live (or dumped) Linux kernel: where the kernel runs
+ * minus where vmlinux links it.
+ */
+#ifndef ELS_DEBUGINFO_KASLR_H
+#define ELS_DEBUGINFO_KASLR_H
+
+#include <stdint.h>
+
+#include "core/error.h"
+#include "debuginfo/symbols.h"
+#include "target/target.h"
+
+/*
+ * Find the slide from a CPU's vector base (VBAR_EL1, or VBAR_EL2 for a
+ * kernel at EL2 with VHE) and vmlinux's exception vectors, trying each CPU
+ * until one gives a slide that holds: linux_banner read at its slid address
+ * through elscope's own translation equals vmlinux's bytes. The target must
+ * be halted. An error says what was compared when nothing holds.
+ */
+struct els_error *els_kaslr_find_slide(struct els_target *t,
+				       const struct els_symtab *vmlinux,
+				       uint64_t *ret);
+
+/* Check a slide: linux_banner at its slid address as in vmlinux. */
+struct els_error *els_kaslr_verify(struct els_target *t, int cpu,
+				   const struct els_symtab *vmlinux,
+				   uint64_t slide);
+
+#endif
