@@ -261,13 +261,31 @@ static bool is_core_reg(const struct els_reg_desc *r)
 	return r->group && !strcmp(r->group, "general");
 }
 
+/*
+ * Registers that hold code or data addresses: the general ones and the
+ * system registers that are addresses (ELR, FAR, VBAR, SP_ELx). Control
+ * registers (HCR_EL2, TTBRs, ...) are not named after symbols.
+ */
+static bool holds_address(const struct els_reg_desc *r)
+{
+	if (is_core_reg(r))
+		return strcasecmp(r->name, "cpsr") != 0;
+	static const char *const prefixes[] = { "ELR", "FAR", "VBAR", "SP_EL" };
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		if (!strncasecmp(r->name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	}
+	return false;
+}
+
 /* A register in text, with the symbol its value falls in, if any. */
-static void print_reg_text(struct els_cli *cli, const char *name,
-			   const char *hex, const uint8_t *buf, size_t size)
+static void print_reg_text(struct els_cli *cli, const struct els_reg_desc *r,
+			   const char *name, const char *hex,
+			   const uint8_t *buf, size_t size)
 {
 	char sym[256];
 	uint64_t v = 0;
-	if (size == 8 && (cli->vmlinux || cli->xen)) {
+	if (size == 8 && (cli->vmlinux || cli->xen) && holds_address(r)) {
 		for (size_t b = 0; b < 8; b++)
 			v |= (uint64_t)buf[b] << (8 * b);
 		if (v && els_cli_symbolize(cli, v, sym, sizeof(sym))) {
@@ -373,7 +391,7 @@ static struct els_error *cmd_regs(struct els_cli *cli, int argc, char **argv)
 				json_object_object_add(o, names[i],
 						       json_object_new_string(hex));
 			else
-				print_reg_text(cli, names[i], hex, buf, size);
+				print_reg_text(cli, regs[i], names[i], hex, buf, size);
 		}
 		free(buf);
 		free(hex);

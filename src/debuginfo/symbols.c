@@ -33,6 +33,8 @@ struct els_symtab {
 	uint32_t *hash;       /* index + 1 into syms; 0 = empty */
 	size_t hash_mask;
 	uint64_t bias;
+	/* The loaded image as linked: [img_lo, img_hi); 0, 0 when unknown. */
+	uint64_t img_lo, img_hi;
 	Dwarf *dwarf;
 	bool dwarf_tried;
 	/* Address ranges of every CU, built on the first aranges miss. */
@@ -130,6 +132,47 @@ static bool in_file(const struct els_symtab *st, const GElf_Shdr *sh)
 {
 	return sh->sh_offset <= st->raw_size &&
 	       sh->sh_size <= st->raw_size - sh->sh_offset;
+}
+
+/*
+ * Where the file's image lies when loaded: its PT_LOAD segments, or its
+ * allocated sections for a file without program headers. Addresses outside
+ * are not named, so the last symbol (often a size-0 label like _end) does
+ * not claim everything above the image.
+ */
+static void find_image(struct els_symtab *st)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	size_t n = 0;
+	if (elf_getphdrnum(st->elf, &n) == 0) {
+		for (size_t i = 0; i < n && i < 65536; i++) {
+			GElf_Phdr ph;
+			if (!gelf_getphdr(st->elf, (int)i, &ph) ||
+			    ph.p_type != PT_LOAD || !ph.p_memsz ||
+			    ph.p_vaddr > UINT64_MAX - ph.p_memsz)
+				continue;
+			if (ph.p_vaddr < lo)
+				lo = ph.p_vaddr;
+			if (ph.p_vaddr + ph.p_memsz > hi)
+				hi = ph.p_vaddr + ph.p_memsz;
+		}
+	}
+	if (hi == 0) {
+		for (Elf_Scn *scn = NULL; (scn = elf_nextscn(st->elf, scn));) {
+			GElf_Shdr sh;
+			if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) ||
+			    !sh.sh_size || sh.sh_addr > UINT64_MAX - sh.sh_size)
+				continue;
+			if (sh.sh_addr < lo)
+				lo = sh.sh_addr;
+			if (sh.sh_addr + sh.sh_size > hi)
+				hi = sh.sh_addr + sh.sh_size;
+		}
+	}
+	if (hi > lo) {
+		st->img_lo = lo;
+		st->img_hi = hi;
+	}
 }
 
 static struct els_error *load_symbols(struct els_symtab *st)
@@ -295,6 +338,7 @@ struct els_error *els_symtab_open(const char *path, struct els_symtab **ret)
 				       shnum, st->raw_size);
 		goto fail;
 	}
+	find_image(st);
 	if ((err = load_symbols(st)))
 		goto fail;
 	*ret = st;
@@ -360,6 +404,8 @@ bool els_symtab_find_addr(const struct els_symtab *st, uint64_t addr,
 {
 	uint64_t a = addr - st->bias; /* the address as linked */
 	if (!st->nsyms || a < st->syms[0].addr || addr < st->bias)
+		return false;
+	if (st->img_hi && (a < st->img_lo || a >= st->img_hi))
 		return false;
 	/* The first entry above a; the one before is the nearest below. */
 	size_t lo = 0, hi = st->nsyms;

@@ -40,6 +40,8 @@ static const struct tsym tsyms[] = {
 	{ "dup", TEXT_ADDR + 0x900, 0x10, STT_FUNC, STB_LOCAL, false },
 	{ "dup", TEXT_ADDR + 0x910, 0x10, STT_FUNC, STB_GLOBAL, false },
 	{ "an_abs", 0x1234, 0, STT_NOTYPE, STB_GLOBAL, true },
+	/* a label at the end of the image, as vmlinux and xen-syms have */
+	{ "_end", TEXT_ADDR + TEXT_SIZE, 0, STT_NOTYPE, STB_GLOBAL, false },
 };
 #define NSYMS (sizeof(tsyms) / sizeof(*tsyms))
 
@@ -169,6 +171,9 @@ static void test_addr(void **state)
 	expect_sym(st, TEXT_ADDR + 0x800, "inner", 0x300);
 	expect_sym(st, TEXT_ADDR + 0x905, "dup", 5);
 	expect_none(st, TEXT_ADDR + 0x920);
+	/* _end names nothing: the image ends where it stands */
+	expect_none(st, TEXT_ADDR + TEXT_SIZE);
+	expect_none(st, TEXT_ADDR + TEXT_SIZE + 0x12345678);
 	els_symtab_destroy(st);
 }
 
