@@ -151,3 +151,25 @@ kernel_text_pa() {
 }
 
 hex() { printf '0x%x' "$1"; }
+
+# compare_ranges LINE PREFIX: the ranges of the array `ranges` ("name addr
+# len" each) that gdb dumped to $T/gdb-NAME.bin are nonzero and equal what
+# elscope printed from line LINE of $T/out on (x --phys JSON, one range a
+# line), or wrote to $T/elscope-bulk.bin for the range named bulk. PREFIX
+# starts every failure message.
+compare_ranges() {
+    local line=$1 prefix=$2 r name addr len why
+    # shellcheck disable=SC2154 # each test defines its ranges
+    for r in "${ranges[@]}"; do
+        read -r name addr len <<<"$r"
+        [ -f "$T/gdb-$name.bin" ] || fail "${prefix}gdb could not read $name ($(hex "$addr"), $len bytes): $(grep -m1 -i 'cannot\|error' "$T/gdb.log" 2>/dev/null || true)"
+        why=$("${CHECK[@]}" nonzero "$T/gdb-$name.bin") || fail "$prefix$why"
+        if [ "$name" = bulk ]; then
+            why=$("${CHECK[@]}" same "$T/elscope-$name.bin" "$T/gdb-$name.bin" "$len") || fail "${prefix}bulk read: $why"
+        else
+            why=$("${CHECK[@]}" mem "$T/out" "$line" "$T/gdb-$name.bin" "$addr" "$len") || fail "$prefix$why"
+        fi
+        line=$((line + 1))
+        note "$name: $(hex "$addr"), $len bytes: same"
+    done
+}

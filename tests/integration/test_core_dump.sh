@@ -50,19 +50,7 @@ why=$("${CHECK[@]}" lines "$T/out" $((${#cmds[@]} / 2))) || fail "$why"
 why=$("${CHECK[@]}" regs "$T/out" 1 "$T/gdb.log" cpu0 "${regs[@]}") || fail "core vs live: $why"
 why=$("${CHECK[@]}" regs "$T/out" 2 "$T/gdb.log" cpu1 "${regs[@]}") || fail "core vs live: $why"
 note "PC and SP of both CPUs: same"
-line=3
-for r in "${ranges[@]}"; do
-    read -r name addr len <<<"$r"
-    [ -f "$T/gdb-$name.bin" ] || fail "gdb could not read $name ($(hex "$addr"), $len bytes)"
-    why=$("${CHECK[@]}" nonzero "$T/gdb-$name.bin") || fail "$why"
-    if [ "$name" = bulk ]; then
-        why=$("${CHECK[@]}" same "$T/elscope-$name.bin" "$T/gdb-$name.bin" "$len") || fail "core vs live, bulk read: $why"
-    else
-        why=$("${CHECK[@]}" mem "$T/out" "$line" "$T/gdb-$name.bin" "$addr" "$len") || fail "core vs live: $why"
-    fi
-    line=$((line + 1))
-    note "$name: $(hex "$addr"), $len bytes: same"
-done
+compare_ranges 3 "core vs live: "
 
 # 3. The dump did not leave the VM stopped.
 st=$(wait_vm_status running)

@@ -46,19 +46,7 @@ st=$(wait_vm_status paused)
 gdb_session "$T/gdb.log" "${gdb_cmds[@]}"
 why=$("${CHECK[@]}" regs "$T/out" 2 "$T/gdb.log" cpu0 "${regs[@]}") || fail "$why"
 why=$("${CHECK[@]}" regs "$T/out" 3 "$T/gdb.log" cpu1 "${regs[@]}") || fail "$why"
-line=4
-for r in "${ranges[@]}"; do
-    read -r name addr len <<<"$r"
-    [ -f "$T/gdb-$name.bin" ] || fail "gdb could not read $name ($(hex "$addr"), $len bytes): $(grep -m1 -i 'cannot\|error' "$T/gdb.log" || true)"
-    why=$("${CHECK[@]}" nonzero "$T/gdb-$name.bin") || fail "$why"
-    if [ "$name" = bulk ]; then
-        why=$("${CHECK[@]}" same "$T/elscope-$name.bin" "$T/gdb-$name.bin" "$len") || fail "bulk read: $why"
-    else
-        why=$("${CHECK[@]}" mem "$T/out" "$line" "$T/gdb-$name.bin" "$addr" "$len") || fail "$why"
-    fi
-    line=$((line + 1))
-    note "$name: $(hex "$addr"), $len bytes: same"
-done
+compare_ranges 4 ""
 note "registers of both CPUs: same"
 
 # 3. The VM runs again: QEMU says so and the guest's shell answers.
