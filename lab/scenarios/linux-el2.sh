@@ -16,6 +16,7 @@ scenario_fetch() {
 scenario_qemu_args() {
     # pauth-impdef: QEMU's own pointer-authentication hash instead of QARMA,
     # which costs TCG a lot on every function entry and exit of the kernel.
+    # vmcoreinfo: VMCOREINFO in dump-guest-memory's cores, as on linux.
     # shellcheck disable=SC2054 # commas belong to QEMU's option syntax
     QEMU_ARGS+=(
         -M virt,gic-version=3,virtualization=on
@@ -23,6 +24,7 @@ scenario_qemu_args() {
         -kernel "$LAB_IMAGE"
         -initrd "$LAB_INITRD"
         -append "rdinit=/init console=ttyAMA0"
+        -device vmcoreinfo
     )
 }
 

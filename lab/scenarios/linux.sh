@@ -26,6 +26,9 @@ scenario_fetch() {
 
 scenario_qemu_args() {
     # KASLR stays on as Debian ships it (QEMU's DTB gives the kernel a seed).
+    # vmcoreinfo: the guest's qemu_fw_cfg module (loaded by /init) tells
+    # QEMU where the kernel's VMCOREINFO note is, and dump-guest-memory
+    # copies it into the core (OSRELEASE, KERNELOFFSET, kimage_voffset, ...).
     # shellcheck disable=SC2054 # commas belong to QEMU's option syntax
     QEMU_ARGS+=(
         -M virt,gic-version=3,virtualization=off
@@ -33,6 +36,7 @@ scenario_qemu_args() {
         -kernel "$LAB_IMAGE"
         -initrd "$LAB_INITRD"
         -append "rdinit=/init console=ttyAMA0"
+        -device vmcoreinfo
     )
 }
 

@@ -106,8 +106,14 @@ scenario_prepare() {
 
 scenario_qemu_args() {
     local m
+    # vmcoreinfo: Xen hands QEMU's fw_cfg device to dom0 like the other
+    # devices it does not use itself, so dom0's qemu_fw_cfg module tells QEMU
+    # where dom0's VMCOREINFO note is, and dump-guest-memory's cores carry
+    # dom0's note (dom0 is mapped 1:1, so its physical addresses are the
+    # machine's). The domU has no fw_cfg; Xen itself writes no VMCOREINFO.
     # shellcheck disable=SC2054 # commas belong to QEMU's option syntax
-    QEMU_ARGS+=(-M "$XEN_MACHINE" "${XEN_CPU[@]}" -kernel "${ENV[XEN]}" -dtb "$STATE/xen.dtb")
+    QEMU_ARGS+=(-M "$XEN_MACHINE" "${XEN_CPU[@]}" -kernel "${ENV[XEN]}" -dtb "$STATE/xen.dtb"
+        -device vmcoreinfo)
     for m in "${XEN_MODULES[@]}"; do
         read -ra m <<<"$m"
         QEMU_ARGS+=(-device "loader,file=${m[0]},addr=${m[1]},force-raw=on")

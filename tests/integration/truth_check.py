@@ -22,7 +22,7 @@ What is checked (lab/README.md describes the files):
                 mapper; with mapper.addrs: untouched pages "-", written and
                 read pages present, written pages on distinct frames
   modules.txt   /proc/modules lines; the modules /init loads (default dummy,
-                crc_itu_t) are Live at a kernel address (not 0: kptr_restrict
+                crc_itu_t, qemu_fw_cfg) are Live at a kernel address (not 0: kptr_restrict
                 was off)
   dmesg.txt     not empty; holds the kernel's "Linux version" banner
 """
@@ -216,7 +216,7 @@ def check_dmesg(d):
 
 def main(argv):
     args = argv[1:]
-    wanted = ["dummy", "crc_itu_t"]
+    wanted = ["dummy", "crc_itu_t", "qemu_fw_cfg"]
     summary = False
     while args and args[0].startswith("--"):
         if args[0] == "--modules" and len(args) > 1:
