@@ -2,7 +2,7 @@
 # The lab's ground truth: `lab/lab up` prints TRUTH, VMLINUX and SYSROOT;
 # the truth the guest printed at boot parses and holds (truth_check.py), and
 # agrees with what the running guest says now (lab/lab exec): /proc/modules,
-# the workload's maps and pagemap, its tasks; the sysroot holds the very
+# the modules' sections, the workload's maps and pagemap, its tasks; the sysroot holds the very
 # binaries the guest runs, and VMLINUX is the running kernel's (build id in
 # /sys/kernel/notes). ELSCOPE_IT_SCENARIO picks the scenario (default linux;
 # linux-el2 works the same).
@@ -33,6 +33,8 @@ guest() { # guest OUT COMMAND: run COMMAND in the guest's shell, output to OUT
 # 1. Files the guest can produce again: the same bytes now.
 guest "$T/modules" 'cat /proc/modules'
 cmp -s "$T/modules" "$H/modules.txt" || fail "modules.txt differs from /proc/modules now: $(diff "$T/modules" "$H/modules.txt" | head -n 3 | tr '\n' ' ')"
+guest "$T/modsections" 'truth modsections'
+cmp -s "$T/modsections" "$H/modsections.txt" || fail "modsections.txt differs from /sys/module/*/sections now: $(diff "$T/modsections" "$H/modsections.txt" | head -n 3 | tr '\n' ' ')"
 for f in "$H"/maps/*.txt; do
     pid=$(basename "$f" .txt)
     guest "$T/maps" "cat /proc/$pid/maps"
@@ -59,4 +61,4 @@ guest "$T/notes" 'od -An -tx1 -v /sys/kernel/notes'
 id=$(readelf -n "$VMLINUX" | sed -n 's/^ *Build ID: \([0-9a-f]*\)$/\1/p')
 [ -n "$id" ] || fail "readelf finds no build id in $VMLINUX"
 tr -d ' \n' <"$T/notes" | grep -q "$id" || fail "the running kernel's notes do not hold VMLINUX's build id $id"
-note "ps, modules, maps, pagemap agree with the guest; sysroot and VMLINUX (build id $id) are the guest's"
+note "ps, modules, module sections, maps, pagemap agree with the guest; sysroot and VMLINUX (build id $id) are the guest's"

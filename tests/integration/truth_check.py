@@ -24,6 +24,12 @@ What is checked (lab/README.md describes the files):
   modules.txt   /proc/modules lines; the modules /init loads (default dummy,
                 crc_itu_t, qemu_fw_cfg) are Live at a kernel address (not 0: kptr_restrict
                 was off)
+  modsections.txt
+                "MODULE SECTION 0xADDR" lines, sorted, no section twice; the
+                same modules as modules.txt; each has .text at its
+                modules.txt address and .gnu.linkonce.this_module; every
+                section but the init area's (.init.*, .symtab, .strtab, freed
+                after loading) lies inside the module's modules.txt range
   dmesg.txt     not empty; holds the kernel's "Linux version" banner
 """
 
@@ -192,17 +198,55 @@ def check_modules(d, wanted):
         m = MODULE_LINE.fullmatch(line)
         if not m:
             raise Bad(f"modules.txt line {n} is not a /proc/modules line: {line!r}")
-        mods[m.group(1)] = (m.group(5), int(m.group(6), 16))
+        mods[m.group(1)] = (m.group(5), int(m.group(6), 16), int(m.group(2)))
     for name in wanted:
         if name not in mods:
             raise Bad(f"modules.txt: module {name} is not loaded")
-        state, addr = mods[name]
+        state, addr, _ = mods[name]
         if state != "Live":
             raise Bad(f"modules.txt: module {name} is {state}, not Live")
         if addr < 0xffff000000000000:
             raise Bad(f"modules.txt: module {name} at {addr:#x}, not a kernel address"
                       " (kptr_restrict?)")
-    return len(mods)
+    return mods
+
+
+MODSECTION_LINE = re.compile(r"(\w+) (\S+) (0x[0-9a-f]+)")
+
+
+def check_modsections(d, mods):
+    lines = read_lines(os.path.join(d, "modsections.txt"), "modsections.txt")
+    if lines != sorted(lines):
+        raise Bad("modsections.txt is not sorted")
+    sects = {}
+    for n, line in enumerate(lines, 1):
+        m = MODSECTION_LINE.fullmatch(line)
+        if not m:
+            raise Bad(f"modsections.txt line {n} is not 'MODULE SECTION 0xADDR': {line!r}")
+        mod, sec, addr = m.group(1), m.group(2), int(m.group(3), 16)
+        if sec in sects.setdefault(mod, {}):
+            raise Bad(f"modsections.txt line {n}: {mod} {sec} twice")
+        if addr < 0xffff000000000000:
+            raise Bad(f"modsections.txt line {n}: {mod} {sec} at {addr:#x}, not a kernel"
+                      " address (read without the right to see them?)")
+        sects[mod][sec] = addr
+    if set(sects) != set(mods):
+        raise Bad(f"modsections.txt names modules {sorted(sects)}, modules.txt {sorted(mods)}")
+    for mod, secs in sects.items():
+        _, base, size = mods[mod]
+        for need in (".text", ".gnu.linkonce.this_module"):
+            if need not in secs:
+                raise Bad(f"modsections.txt: {mod} has no {need}")
+        if secs[".text"] != base:
+            raise Bad(f"modsections.txt: {mod} .text at {secs['.text']:#x}, modules.txt says"
+                      f" {base:#x}")
+        for sec, addr in secs.items():
+            if sec.startswith(".init") or sec in (".symtab", ".strtab"):
+                continue
+            if not base <= addr < base + size:
+                raise Bad(f"modsections.txt: {mod} {sec} at {addr:#x}, outside the module"
+                          f" ({base:#x}, {size} bytes)")
+    return len(lines)
 
 
 def check_dmesg(d):
@@ -237,14 +281,16 @@ def main(argv):
         tasks, procs = check_ps(d)
         maps = check_maps(d, procs)
         npages = check_pagemap(d, procs, maps)
-        nmods = check_modules(d, wanted)
+        mods = check_modules(d, wanted)
+        nmods = len(mods)
+        nsects = check_modsections(d, mods)
         nlog = check_dmesg(d)
     except Bad as e:
         print(f"truth {d}: {e}")
         return 1
     if summary:
         print(f"truth {d}: {len(tasks)} tasks (mtwork {procs['mtwork']}, mapper "
-              f"{procs['mapper']}), {npages} pagemap entries, {nmods} modules, "
+              f"{procs['mapper']}), {npages} pagemap entries, {nmods} modules ({nsects} sections), "
               f"{nlog} log lines: ok")
     return 0
 
