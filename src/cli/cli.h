@@ -10,7 +10,18 @@
 
 #include "core/error.h"
 #include "debuginfo/symbols.h"
+#include "debuginfo/symset.h"
 #include "target/target.h"
+
+/* A guest VM's kernel (--guest ID=FILE) and its symbol set. */
+struct els_cli_guest {
+	unsigned id;                /* the VM's id (Xen domain id) */
+	struct els_symtab *vmlinux; /* slid once kaslr_done */
+	struct els_symset *set;     /* vmlinux, then its modules */
+	bool kaslr_done;
+	int kaslr_cpu;              /* the CPU the slide was found on */
+	struct els_error *kaslr_err;
+};
 
 struct els_cli {
 	struct els_target *t;
@@ -23,6 +34,10 @@ struct els_cli {
 	struct els_symtab *xen;     /* --xen */
 	bool kaslr_done;            /* the slide was looked for (found or not) */
 	struct els_error *kaslr_err; /* why it was not found */
+	struct els_symset *kernel;  /* the machine's kernel: vmlinux, modules */
+	struct els_cli_guest *guests; /* --guest, in the order given */
+	size_t nguests;
+	const char *sysroot;        /* --sysroot: user binaries, libraries, .ko */
 };
 
 /* Set by SIGINT/SIGTERM; long work checks it and stops. */
@@ -63,6 +78,17 @@ struct els_error *els_cmd_sym(struct els_cli *cli, int argc, char **argv);
  * Returns the reason when the slide cannot be found.
  */
 struct els_error *els_cli_kernel_syms(struct els_cli *cli);
+/*
+ * A guest's kernel symbols, slid by its KASLR slide, found through cpu
+ * (-1: the CPU it was found on before) in the EL1&0 regime with stage 2.
+ */
+struct els_error *els_cli_guest_syms(struct els_cli *cli, unsigned vm, int cpu,
+				     struct els_cli_guest **ret);
+/* Open --vmlinux, --xen and --guest files (before the target). */
+struct els_error *els_cli_open_symbols(struct els_cli *cli, const char *vmlinux,
+				       const char *xen, char *const *guests,
+				       size_t nguests);
+void els_cli_close_symbols(struct els_cli *cli);
 /* "name+0xoff" of addr in the loaded symbol sets; false if none covers it. */
 bool els_cli_symbolize(struct els_cli *cli, uint64_t addr, char *buf,
 		       size_t size);

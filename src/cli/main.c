@@ -42,6 +42,8 @@ static void usage(FILE *f)
 	      "  -x FILE           run the commands in FILE (one a line, # comments)\n"
 	      "  --vmlinux FILE    the kernel's vmlinux: symbols (slid by KASLR) and source lines\n"
 	      "  --xen FILE        the hypervisor's xen-syms: symbols\n"
+	      "  --guest ID=FILE   the kernel (vmlinux) of guest VM ID: sym --vm ID (repeatable)\n"
+	      "  --sysroot DIR     where user binaries, shared libraries and .ko files are found\n"
 	      "  --json            each command prints one JSON document on stdout\n"
 	      "  --stats           after each command, round trips, bytes and time on stderr\n"
 	      "  --timeout MS      how long to wait for a live target's replies (default 3000)\n"
@@ -108,6 +110,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "vmlinux", required_argument, NULL, 'V' },
 		{ "xen", required_argument, NULL, 'X' },
+		{ "guest", required_argument, NULL, 'G' },
+		{ "sysroot", required_argument, NULL, 'R' },
 		{ 0 },
 	};
 	struct els_cli cli = { 0 };
@@ -117,8 +121,12 @@ int main(int argc, char **argv)
 	bool keep_halted = false, no_cache = false;
 	int verbose = 0;
 	const char *vmlinux = NULL, *xen = NULL;
+	char **guests = calloc((size_t)argc, sizeof(*guests));
+	size_t nguests = 0;
 	int opt;
-	if (!items) {
+	if (!items || !guests) {
+		free(items);
+		free(guests);
 		fputs("elscope: out of memory\n", stderr);
 		return 1;
 	}
@@ -143,6 +151,7 @@ int main(int argc, char **argv)
 				fprintf(stderr, "elscope: --timeout: '%s' is not a number of milliseconds (1-3600000)\n",
 					optarg);
 				free(items);
+				free(guests);
 				return 2;
 			}
 			timeout_ms = (int)v;
@@ -160,22 +169,31 @@ int main(int argc, char **argv)
 		case 'X':
 			xen = optarg;
 			break;
+		case 'G':
+			guests[nguests++] = optarg;
+			break;
+		case 'R':
+			cli.sysroot = optarg;
+			break;
 		case 'v':
 			verbose++;
 			break;
 		case 'h':
 			usage(stdout);
 			free(items);
+			free(guests);
 			return 0;
 		case ':':
 			fprintf(stderr, "elscope: %s needs a value (see 'elscope --help')\n",
 				argv[optind - 1]);
 			free(items);
+			free(guests);
 			return 2;
 		default:
 			fprintf(stderr, "elscope: unknown option %s (see 'elscope --help')\n",
 				argv[optind - 1]);
 			free(items);
+			free(guests);
 			return 2;
 		}
 	}
@@ -184,6 +202,7 @@ int main(int argc, char **argv)
 			optind >= argc ? "no target given"
 				       : "more than one target given");
 		free(items);
+		free(guests);
 		return 2;
 	}
 	els_log_set(log_to_stderr, NULL,
@@ -198,17 +217,16 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* Symbols first: a wrong file fails before the target is touched. */
-	struct els_error *err = NULL;
-	if (vmlinux && (err = els_symtab_open(vmlinux, &cli.vmlinux)))
-		err = els_error_wrap(err, "--vmlinux");
-	if (!err && xen && (err = els_symtab_open(xen, &cli.xen)))
-		err = els_error_wrap(err, "--xen");
+	struct els_error *err =
+		els_cli_open_symbols(&cli, vmlinux, xen, guests, nguests);
+	free(guests);
 	if (err) {
 		els_cli_report(NULL, err);
+		int code = err->code == ELS_ERR_USAGE ? 2 : 1;
 		els_error_destroy(err);
-		els_symtab_destroy(cli.vmlinux);
+		els_cli_close_symbols(&cli);
 		free(items);
-		return 1;
+		return code;
 	}
 
 	const char *spec = argv[optind];
@@ -217,8 +235,7 @@ int main(int argc, char **argv)
 		els_cli_report(NULL, err);
 		int code = err->code == ELS_ERR_USAGE ? 2 : 1;
 		els_error_destroy(err);
-		els_symtab_destroy(cli.vmlinux);
-		els_symtab_destroy(cli.xen);
+		els_cli_close_symbols(&cli);
 		free(items);
 		return code;
 	}
@@ -262,10 +279,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	bool kept = cli.t->can_run && cli.t->keep_halted && !cli.t->running;
 	err = els_target_close(cli.t);
-	els_symtab_destroy(cli.vmlinux);
-	els_symtab_destroy(cli.xen);
-	if (cli.kaslr_err)
-		els_error_destroy(cli.kaslr_err);
+	els_cli_close_symbols(&cli);
 	if (err) {
 		els_cli_report("leaving the target", err);
 		els_error_destroy(err);

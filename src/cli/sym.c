@@ -37,29 +37,152 @@ struct els_error *els_cli_kernel_syms(struct els_cli *cli)
 	return NULL;
 }
 
+struct els_error *els_cli_open_symbols(struct els_cli *cli, const char *vmlinux,
+				       const char *xen, char *const *guests,
+				       size_t nguests)
+{
+	struct els_error *err;
+	if (vmlinux) {
+		if ((err = els_symtab_open(vmlinux, &cli->vmlinux)))
+			return els_error_wrap(err, "--vmlinux");
+		if ((err = els_symset_create("the machine's kernel",
+					     &cli->kernel)) ||
+		    (err = els_symset_add(cli->kernel, "vmlinux", cli->vmlinux,
+					  false)))
+			return err;
+	}
+	if (xen && (err = els_symtab_open(xen, &cli->xen)))
+		return els_error_wrap(err, "--xen");
+	if (!nguests)
+		return NULL;
+	cli->guests = calloc(nguests, sizeof(*cli->guests));
+	if (!cli->guests)
+		return &els_enomem;
+	for (size_t i = 0; i < nguests; i++) {
+		const char *eq = strchr(guests[i], '=');
+		uint64_t id;
+		char idtext[24];
+		size_t idlen = eq ? (size_t)(eq - guests[i]) : 0;
+		if (!eq || !idlen || idlen >= sizeof(idtext) || !eq[1])
+			return els_error_create(ELS_ERR_USAGE,
+						"--guest: '%s' is not ID=FILE",
+						guests[i]);
+		memcpy(idtext, guests[i], idlen);
+		idtext[idlen] = '\0';
+		if (!els_parse_u64(idtext, &id) || id > 0x7fef)
+			return els_error_create(ELS_ERR_USAGE,
+						"--guest: '%s' is not a VM id (0-32751)",
+						idtext);
+		for (size_t j = 0; j < cli->nguests; j++) {
+			if (cli->guests[j].id == id)
+				return els_error_create(ELS_ERR_USAGE,
+							"--guest: VM %s given twice",
+							idtext);
+		}
+		struct els_cli_guest *g = &cli->guests[cli->nguests++];
+		g->id = (unsigned)id;
+		g->kaslr_cpu = -1;
+		char name[48];
+		snprintf(name, sizeof(name), "the kernel of VM %u", g->id);
+		if ((err = els_symtab_open(eq + 1, &g->vmlinux)))
+			return els_error_wrap(err, "--guest %s", idtext);
+		if ((err = els_symset_create(name, &g->set)) ||
+		    (err = els_symset_add(g->set, "vmlinux", g->vmlinux, false)))
+			return err;
+	}
+	return NULL;
+}
+
+void els_cli_close_symbols(struct els_cli *cli)
+{
+	els_symset_destroy(cli->kernel);
+	els_symtab_destroy(cli->vmlinux);
+	els_symtab_destroy(cli->xen);
+	els_error_destroy(cli->kaslr_err);
+	for (size_t i = 0; i < cli->nguests; i++) {
+		struct els_cli_guest *g = &cli->guests[i];
+		els_symset_destroy(g->set);
+		els_symtab_destroy(g->vmlinux);
+		els_error_destroy(g->kaslr_err);
+	}
+	free(cli->guests);
+	cli->kernel = NULL;
+	cli->vmlinux = cli->xen = NULL;
+	cli->kaslr_err = NULL;
+	cli->guests = NULL;
+	cli->nguests = 0;
+}
+
+static bool transient(const struct els_error *err)
+{
+	return err->code == ELS_ERR_INTERRUPTED || err->code == ELS_ERR_CLOSED ||
+	       err->code == ELS_ERR_TIMEOUT;
+}
+
+struct els_error *els_cli_guest_syms(struct els_cli *cli, unsigned vm, int cpu,
+				     struct els_cli_guest **ret)
+{
+	struct els_cli_guest *g = NULL;
+	for (size_t i = 0; i < cli->nguests; i++) {
+		if (cli->guests[i].id == vm)
+			g = &cli->guests[i];
+	}
+	if (!g)
+		return els_error_create(ELS_ERR_USAGE,
+					"no kernel for VM %u: give --guest %u=VMLINUX",
+					vm, vm);
+	*ret = g;
+	if (g->kaslr_done && (cpu < 0 || cpu == g->kaslr_cpu))
+		return g->kaslr_err
+			       ? els_error_create(g->kaslr_err->code, "%s",
+						  g->kaslr_err->message)
+			       : NULL;
+	if (cpu < 0)
+		return els_error_create(ELS_ERR_USAGE,
+					"VM %u: which CPU runs it is not known; give --cpu N naming a CPU that runs it or last ran it, to find its kernel's KASLR slide",
+					vm);
+	if (cpu >= (int)cli->t->cpus.len)
+		return els_error_create(ELS_ERR_USAGE, "no CPU %d (the target has %zu)",
+					cpu, cli->t->cpus.len);
+	uint64_t slide;
+	struct els_error *err = els_kaslr_find_slide_on(
+		cli->t, g->vmlinux, cpu, ELS_XLAT_EL10, &slide);
+	if (err && transient(err))
+		return err;
+	els_error_destroy(g->kaslr_err);
+	g->kaslr_err = NULL;
+	g->kaslr_done = true;
+	g->kaslr_cpu = cpu;
+	if (err) {
+		g->kaslr_err = els_error_wrap(err, "VM %u on CPU %d", vm, cpu);
+		return els_error_create(g->kaslr_err->code, "%s",
+					g->kaslr_err->message);
+	}
+	els_symtab_set_bias(g->vmlinux, slide);
+	els_log(ELS_LOG_INFO, "VM %u: KASLR slide 0x%" PRIx64 " (CPU %d)", vm,
+		slide, cpu);
+	return NULL;
+}
+
 bool els_cli_symbolize(struct els_cli *cli, uint64_t addr, char *buf,
 		       size_t size)
 {
-	struct els_symtab *sets[] = { cli->vmlinux, cli->xen };
-	struct els_symbol s;
 	if (cli->vmlinux && !cli->kaslr_done) {
 		struct els_error *err = els_cli_kernel_syms(cli);
 		if (err && !cli->kaslr_err)
 			els_error_destroy(err); /* transient: not kept */
 	}
-	for (size_t i = 0; i < 2; i++) {
-		if (!sets[i] || (i == 0 && cli->kaslr_err))
-			continue;
-		if (els_symtab_find_addr(sets[i], addr, &s)) {
-			if (s.offset)
-				snprintf(buf, size, "%s+0x%" PRIx64, s.name,
-					 s.offset);
-			else
-				snprintf(buf, size, "%s", s.name);
-			return true;
-		}
-	}
-	return false;
+	if (cli->kernel && !cli->kaslr_err &&
+	    els_symset_format(cli->kernel, addr, buf, size))
+		return true;
+	struct els_symbol s;
+	if (!cli->xen || !els_symtab_find_addr(cli->xen, addr, &s))
+		return false;
+	if (s.offset)
+		snprintf(buf, size, "%s+0x%" PRIx64, s.name, s.offset);
+	else
+		snprintf(buf, size, "%s", s.name);
+	return true;
 }
 
 static const char *base_name(const char *path)
@@ -106,95 +229,173 @@ static void print_symbol(struct els_cli *cli, struct els_symtab *st,
 	printf("\n");
 }
 
+static struct els_error *need_value(int i, int argc, char **argv,
+				     const char *usage)
+{
+	if (i + 1 < argc)
+		return NULL;
+	return els_error_create(ELS_ERR_USAGE, "%s needs a value (usage: %s)",
+				argv[i], usage);
+}
+
+/* --section NAME=ADDR of a relocatable file. */
+static struct els_error *place(struct els_symtab *st, const char *arg)
+{
+	const char *eq = strrchr(arg, '=');
+	uint64_t addr;
+	if (!eq || eq == arg || !els_parse_u64(eq + 1, &addr))
+		return els_error_create(ELS_ERR_USAGE,
+					"--section: '%s' is not NAME=ADDR", arg);
+	char *name = strndup(arg, (size_t)(eq - arg));
+	if (!name)
+		return &els_enomem;
+	struct els_error *err = els_symtab_place_section(st, name, addr);
+	free(name);
+	return err;
+}
+
 struct els_error *els_cmd_sym(struct els_cli *cli, int argc, char **argv)
 {
-	static const char usage[] = "sym [--file ELF [--base ADDR]] ADDR|NAME";
+	static const char usage[] =
+		"sym [--vm N [--cpu C]] [--file ELF [--base ADDR | --section NAME=ADDR...]] ADDR|[IMAGE:]NAME";
 	const char *file = NULL, *what = NULL;
-	uint64_t base = 0;
-	bool has_base = false;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--file") || !strcmp(argv[i], "--base")) {
-			if (i + 1 >= argc)
-				return els_error_create(ELS_ERR_USAGE,
-							"%s needs a value (usage: %s)",
-							argv[i], usage);
-			if (argv[i][2] == 'f') {
-				file = argv[++i];
-			} else if (!els_parse_u64(argv[++i], &base)) {
-				return els_error_create(ELS_ERR_USAGE,
-							"--base: '%s' is not a number",
-							argv[i]);
-			} else {
-				has_base = true;
-			}
-		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
-			return els_error_create(ELS_ERR_USAGE,
-						"unknown option %s (usage: %s)",
-						argv[i], usage);
+	uint64_t base = 0, vm = 0, cpu = 0;
+	bool has_base = false, has_vm = false, has_cpu = false;
+	char **sections = calloc((size_t)argc, sizeof(*sections));
+	size_t nsections = 0;
+	struct els_error *err = NULL;
+	if (!sections)
+		return &els_enomem;
+	for (int i = 1; i < argc && !err; i++) {
+		const char *o = argv[i];
+		bool takes = !strcmp(o, "--file") || !strcmp(o, "--base") ||
+			     !strcmp(o, "--section") || !strcmp(o, "--vm") ||
+			     !strcmp(o, "--cpu");
+		if (takes && (err = need_value(i, argc, argv, usage)))
+			break;
+		if (!strcmp(o, "--file")) {
+			file = argv[++i];
+		} else if (!strcmp(o, "--section")) {
+			sections[nsections++] = argv[++i];
+		} else if (takes) {
+			uint64_t *v = o[2] == 'b' ? &base : o[2] == 'v' ? &vm : &cpu;
+			bool *has = o[2] == 'b' ? &has_base
+				    : o[2] == 'v' ? &has_vm : &has_cpu;
+			if (!els_parse_u64(argv[++i], v) ||
+			    (v != &base && *v > INT32_MAX))
+				err = els_error_create(ELS_ERR_USAGE,
+						       "%s: '%s' is not a number",
+						       o, argv[i]);
+			*has = true;
+		} else if (o[0] == '-' && o[1] == '-') {
+			err = els_error_create(ELS_ERR_USAGE,
+					       "unknown option %s (usage: %s)",
+					       o, usage);
 		} else if (!what) {
-			what = argv[i];
+			what = o;
 		} else {
-			return els_error_create(ELS_ERR_USAGE, "usage: %s", usage);
+			err = els_error_create(ELS_ERR_USAGE, "usage: %s", usage);
 		}
 	}
-	if (!what)
-		return els_error_create(ELS_ERR_USAGE, "usage: %s", usage);
-	if (has_base && !file)
-		return els_error_create(ELS_ERR_USAGE,
-					"--base goes with --file (usage: %s)",
-					usage);
+	if (!err && !what)
+		err = els_error_create(ELS_ERR_USAGE, "usage: %s", usage);
+	if (!err && (has_base || nsections) && !file)
+		err = els_error_create(ELS_ERR_USAGE,
+				       "--base and --section go with --file (usage: %s)",
+				       usage);
+	if (!err && has_base && nsections)
+		err = els_error_create(ELS_ERR_USAGE,
+				       "--base is for executables and libraries, --section for relocatable files (.ko): not both");
+	if (!err && file && has_vm)
+		err = els_error_create(ELS_ERR_USAGE,
+				       "--file and --vm: one or the other");
+	if (!err && has_cpu && !has_vm)
+		err = els_error_create(ELS_ERR_USAGE,
+				       "--cpu goes with --vm (usage: %s)", usage);
+	if (err) {
+		free(sections);
+		return err;
+	}
 
+	/* The images to look in, and where an answer is looked for. */
 	struct els_symtab *own = NULL;
-	struct els_symtab *sets[2] = { 0 };
-	struct els_error *err = NULL;
+	struct els_symset *set = NULL, *owned_set = NULL;
+	struct els_symtab *xen = NULL;
+	const char *where;
 	if (file) {
-		if ((err = els_symtab_open(file, &own)))
-			return err;
-		els_symtab_set_bias(own, base);
-		sets[0] = own;
+		if (!(err = els_symtab_open(file, &own))) {
+			if (!els_symtab_is_relocatable(own))
+				els_symtab_set_bias(own, base);
+			else if (!nsections)
+				err = els_error_create(ELS_ERR_USAGE,
+						       "%s is relocatable (a module): place its sections with --section NAME=ADDR",
+						       file);
+			for (size_t k = 0; !err && k < nsections; k++)
+				err = place(own, sections[k]);
+		}
+		if (!err && !(err = els_symset_create(file, &owned_set)))
+			err = els_symset_add(owned_set, "file", own, true);
+		else if (err)
+			els_symtab_destroy(own);
+		set = owned_set;
+		where = file;
+	} else if (has_vm) {
+		struct els_cli_guest *g;
+		err = els_cli_guest_syms(cli, (unsigned)vm,
+					 has_cpu ? (int)cpu : -1, &g);
+		if (!err)
+			set = g->set;
+		where = set ? els_symset_name(set) : "";
 	} else {
 		if (!cli->vmlinux && !cli->xen)
-			return els_error_create(ELS_ERR_USAGE,
-						"no symbols: give --vmlinux or --xen to elscope, or sym --file ELF");
-		if (cli->vmlinux && (err = els_cli_kernel_syms(cli))) {
-			/* Kept in cli->kaslr_err, or transient: copy it. */
-			if (err == cli->kaslr_err)
-				err = els_error_create(err->code, "%s",
-						       err->message);
-			return err;
-		}
-		sets[0] = cli->vmlinux;
-		sets[1] = cli->xen;
+			err = els_error_create(ELS_ERR_USAGE,
+					       "no symbols: give --vmlinux or --xen to elscope, or sym --file ELF");
+		else if (cli->vmlinux && (err = els_cli_kernel_syms(cli)) &&
+			 err == cli->kaslr_err)
+			/* Kept in cli->kaslr_err: hand out a copy. */
+			err = els_error_create(err->code, "%s", err->message);
+		set = cli->kernel;
+		xen = cli->xen;
+		where = cli->vmlinux && cli->xen ? "vmlinux or xen-syms"
+			: els_symtab_path(cli->vmlinux ? cli->vmlinux : cli->xen);
+	}
+	free(sections);
+	if (err) {
+		els_symset_destroy(owned_set);
+		return err;
 	}
 
 	uint64_t addr;
 	bool is_addr = els_parse_u64(what, &addr);
 	struct els_symbol s;
 	struct els_symtab *found = NULL;
-	for (size_t i = 0; i < 2 && !found; i++) {
-		if (!sets[i])
-			continue;
-		bool ok = is_addr ? els_symtab_find_addr(sets[i], addr, &s)
-				  : !els_symtab_lookup_name(sets[i], what, &s) &&
-					  (addr = s.addr, true);
-		if (ok)
-			found = sets[i];
+	if (is_addr) {
+		if (!(set && els_symset_find_addr(set, addr, &s, &found)) && xen &&
+		    els_symtab_find_addr(xen, addr, &s))
+			found = xen;
+	} else {
+		struct els_error *e = set ? els_symset_lookup_name(set, what, &s,
+								   &found)
+					  : NULL;
+		if (e && e->code != ELS_ERR_NOT_FOUND) {
+			els_symset_destroy(owned_set);
+			return e; /* "no image 'foo'" and the like */
+		}
+		els_error_destroy(e);
+		if (!found && xen && !els_symtab_lookup_name(xen, what, &s))
+			found = xen;
+		if (found)
+			addr = s.addr;
 	}
-	if (!found) {
-		const char *where = file ? file
-				    : cli->vmlinux && cli->xen
-					    ? "vmlinux or xen-syms"
-				    : els_symtab_path(cli->vmlinux ? cli->vmlinux
-								   : cli->xen);
+	if (!found)
 		err = is_addr ? els_error_addr(ELS_ERR_NOT_FOUND, addr,
 					       "no symbol of %s covers 0x%" PRIx64,
 					       where, addr)
 			      : els_error_create(ELS_ERR_NOT_FOUND,
 						 "no symbol '%s' in %s", what,
 						 where);
-	} else {
+	else
 		print_symbol(cli, found, addr, &s);
-	}
-	els_symtab_destroy(own);
+	els_symset_destroy(owned_set);
 	return err;
 }

@@ -14,9 +14,9 @@ static const char *const vector_syms[] = { "vectors",
 /* The banner is a few hundred bytes of .rodata no one writes. */
 #define CHECK_LEN 64
 
-struct els_error *els_kaslr_verify(struct els_target *t, int cpu,
-				   const struct els_symtab *vmlinux,
-				   uint64_t slide)
+static struct els_error *verify(struct els_target *t, int cpu,
+				enum els_xlat_regime regime,
+				const struct els_symtab *vmlinux, uint64_t slide)
 {
 	struct els_symbol banner;
 	struct els_error *err =
@@ -33,7 +33,7 @@ struct els_error *els_kaslr_verify(struct els_target *t, int cpu,
 	if (err)
 		return err;
 	struct els_xlat_ctx ctx;
-	if ((err = els_xlat_ctx_from_cpu(t, cpu, ELS_XLAT_AUTO, &ctx)))
+	if ((err = els_xlat_ctx_from_cpu(t, cpu, regime, &ctx)))
 		return err;
 	uint64_t va = linked + slide;
 	if ((err = els_xlat_read(&ctx, va, got, len)))
@@ -48,13 +48,19 @@ struct els_error *els_kaslr_verify(struct els_target *t, int cpu,
 	return NULL;
 }
 
+struct els_error *els_kaslr_verify(struct els_target *t, int cpu,
+				   const struct els_symtab *vmlinux,
+				   uint64_t slide)
+{
+	return verify(t, cpu, ELS_XLAT_AUTO, vmlinux, slide);
+}
+
 /* The vector base of a CPU's kernel, by the names stubs give it. */
 static struct els_error *read_vbar(struct els_target *t, int cpu,
-				   uint64_t *ret)
+				   enum els_xlat_regime regime, uint64_t *ret)
 {
 	struct els_xlat_ctx ctx;
-	struct els_error *err =
-		els_xlat_ctx_from_cpu(t, cpu, ELS_XLAT_AUTO, &ctx);
+	struct els_error *err = els_xlat_ctx_from_cpu(t, cpu, regime, &ctx);
 	if (err)
 		return err;
 	/* QEMU 7.2 says "VBAR" for VBAR_EL1. */
@@ -76,12 +82,23 @@ struct els_error *els_kaslr_find_slide(struct els_target *t,
 				       const struct els_symtab *vmlinux,
 				       uint64_t *ret)
 {
+	return els_kaslr_find_slide_on(t, vmlinux, -1, ELS_XLAT_AUTO, ret);
+}
+
+struct els_error *els_kaslr_find_slide_on(struct els_target *t,
+					  const struct els_symtab *vmlinux,
+					  int only_cpu,
+					  enum els_xlat_regime regime,
+					  uint64_t *ret)
+{
 	uint64_t bias = els_symtab_bias(vmlinux);
 	struct els_error *last = NULL;
 	for (size_t c = 0; c < t->cpus.len; c++) {
 		int cpu = (int)c;
+		if (only_cpu >= 0 && cpu != only_cpu)
+			continue;
 		uint64_t vbar;
-		struct els_error *err = read_vbar(t, cpu, &vbar);
+		struct els_error *err = read_vbar(t, cpu, regime, &vbar);
 		if (err) {
 			els_error_destroy(last);
 			last = err;
@@ -102,7 +119,7 @@ struct els_error *els_kaslr_find_slide(struct els_target *t,
 				uint64_t slide = vbar - (linked + off);
 				if (slide & 0xfff)
 					continue;
-				err = els_kaslr_verify(t, cpu, vmlinux, slide);
+				err = verify(t, cpu, regime, vmlinux, slide);
 				if (!err) {
 					els_error_destroy(last);
 					*ret = slide;

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "arch/xlat.h"
 #include "core/error.h"
 #include "debuginfo/symbols.h"
 #include "target/target.h"
@@ -22,6 +23,19 @@
 struct els_error *els_kaslr_find_slide(struct els_target *t,
 				       const struct els_symtab *vmlinux,
 				       uint64_t *ret);
+
+/*
+ * The same on one CPU (only_cpu; -1: each in turn) through a chosen
+ * translation regime: ELS_XLAT_EL10 finds a guest kernel's slide from its
+ * VBAR_EL1 through its stage 1 and the CPU's stage 2, also while the CPU
+ * itself is in the hypervisor (its EL1 registers and VTTBR_EL2 are those
+ * of the guest it last ran).
+ */
+struct els_error *els_kaslr_find_slide_on(struct els_target *t,
+					  const struct els_symtab *vmlinux,
+					  int only_cpu,
+					  enum els_xlat_regime regime,
+					  uint64_t *ret);
 
 /* Check a slide: linux_banner at its slid address as in vmlinux. */
 struct els_error *els_kaslr_verify(struct els_target *t, int cpu,

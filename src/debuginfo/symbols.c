@@ -12,9 +12,11 @@
 #include "debuginfo/symbols.h"
 
 struct sym_entry {
-	uint64_t addr;   /* as linked (no bias) */
+	uint64_t addr;   /* as linked (no bias); placed, in a relocatable file */
 	uint64_t size;
+	uint64_t value;  /* st_value: in a relocatable file, section-relative */
 	uint32_t name;   /* offset into the string table */
+	uint32_t shndx;  /* its section */
 	uint8_t rank;    /* which of several symbols at one address to show */
 	bool is_func;
 	bool is_global;
@@ -30,6 +32,15 @@ struct els_symtab {
 	size_t strtab_size;
 	struct sym_entry *syms; /* sorted by address, best rank first */
 	size_t nsyms;
+	/*
+	 * A relocatable file (a kernel module): every symbol of the file is
+	 * in all[], and syms[] holds those of the sections placed so far.
+	 */
+	bool is_rel;
+	struct sym_entry *all;
+	size_t nall;
+	struct placed_sec *placed; /* one per section of the file */
+	size_t nsecs;
 	uint32_t *hash;       /* index + 1 into syms; 0 = empty */
 	size_t hash_mask;
 	uint64_t bias;
@@ -46,6 +57,12 @@ struct els_symtab {
 struct cu_range {
 	uint64_t lo, hi; /* [lo, hi) as linked */
 	Dwarf_Off die;   /* offset of the CU's DIE */
+};
+
+struct placed_sec {
+	uint64_t addr;
+	uint64_t size;  /* 0: not placed */
+	bool placed;
 };
 
 static struct els_error *elf_fail(const char *path, const char *what)
@@ -175,6 +192,40 @@ static void find_image(struct els_symtab *st)
 	}
 }
 
+/* Sort syms[] by address and hash it by name. */
+static struct els_error *index_symbols(struct els_symtab *st)
+{
+	size_t k = st->nsyms;
+	qsort(st->syms, k, sizeof(*st->syms), cmp_entry);
+	size_t cap = 16;
+	while (cap < 2 * k)
+		cap *= 2;
+	free(st->hash);
+	st->hash = calloc(cap, sizeof(*st->hash));
+	if (!st->hash)
+		return &els_enomem;
+	st->hash_mask = cap - 1;
+	for (size_t i = 0; i < k; i++) {
+		const char *name = st->strtab + st->syms[i].name;
+		size_t h = name_hash(name) & st->hash_mask;
+		for (;; h = (h + 1) & st->hash_mask) {
+			uint32_t o = st->hash[h];
+			if (!o) {
+				st->hash[h] = (uint32_t)i + 1;
+				break;
+			}
+			const struct sym_entry *e = &st->syms[o - 1];
+			if (!strcmp(st->strtab + e->name, name)) {
+				/* One name, several symbols: keep the global. */
+				if (st->syms[i].is_global && !e->is_global)
+					st->hash[h] = (uint32_t)i + 1;
+				break;
+			}
+		}
+	}
+	return NULL;
+}
+
 static struct els_error *load_symbols(struct els_symtab *st)
 {
 	GElf_Shdr sh;
@@ -224,59 +275,48 @@ static struct els_error *load_symbols(struct els_symtab *st)
 	if (n > UINT32_MAX / 2)
 		return els_error_create(ELS_ERR_INVALID,
 					"%s: too many symbols (%zu)", st->path, n);
-	st->syms = malloc((n ? n : 1) * sizeof(*st->syms));
-	if (!st->syms)
+	struct sym_entry *v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
 		return &els_enomem;
 	size_t k = 0;
 	for (size_t i = 1; i < n; i++) { /* 0 is the null symbol */
 		GElf_Sym s;
-		if (!gelf_getsym(data, (int)i, &s))
+		if (!gelf_getsym(data, (int)i, &s)) {
+			free(v);
 			return elf_fail(st->path, "reading a symbol");
-		if (s.st_name >= st->strtab_size)
+		}
+		if (s.st_name >= st->strtab_size) {
+			free(v);
 			return els_error_create(ELS_ERR_INVALID,
 						"%s: symbol %zu's name (offset %u) is outside the string table (%zu bytes)",
 						st->path, i, s.st_name,
 						st->strtab_size);
+		}
 		if (!wanted(&s, st->strtab + s.st_name))
 			continue;
-		st->syms[k++] = (struct sym_entry){
+		v[k++] = (struct sym_entry){
 			.addr = s.st_value,
 			.size = s.st_size,
+			.value = s.st_value,
 			.name = s.st_name,
+			.shndx = s.st_shndx,
 			.rank = sym_rank(&s),
 			.is_func = GELF_ST_TYPE(s.st_info) == STT_FUNC,
 			.is_global = GELF_ST_BIND(s.st_info) != STB_LOCAL,
 		};
 	}
-	st->nsyms = k;
-	qsort(st->syms, k, sizeof(*st->syms), cmp_entry);
-
-	size_t cap = 16;
-	while (cap < 2 * k)
-		cap *= 2;
-	st->hash = calloc(cap, sizeof(*st->hash));
-	if (!st->hash)
-		return &els_enomem;
-	st->hash_mask = cap - 1;
-	for (size_t i = 0; i < k; i++) {
-		const char *name = st->strtab + st->syms[i].name;
-		size_t h = name_hash(name) & st->hash_mask;
-		for (;; h = (h + 1) & st->hash_mask) {
-			uint32_t o = st->hash[h];
-			if (!o) {
-				st->hash[h] = (uint32_t)i + 1;
-				break;
-			}
-			const struct sym_entry *e = &st->syms[o - 1];
-			if (!strcmp(st->strtab + e->name, name)) {
-				/* One name, several symbols: keep the global. */
-				if (st->syms[i].is_global && !e->is_global)
-					st->hash[h] = (uint32_t)i + 1;
-				break;
-			}
-		}
+	if (st->is_rel) {
+		/* Nothing has an address until its section is placed. */
+		st->all = v;
+		st->nall = k;
+		st->syms = malloc((k ? k : 1) * sizeof(*st->syms));
+		if (!st->syms)
+			return &els_enomem;
+		return index_symbols(st);
 	}
-	return NULL;
+	st->syms = v;
+	st->nsyms = k;
+	return index_symbols(st);
 }
 
 struct els_error *els_symtab_open(const char *path, struct els_symtab **ret)
@@ -338,7 +378,17 @@ struct els_error *els_symtab_open(const char *path, struct els_symtab **ret)
 				       shnum, st->raw_size);
 		goto fail;
 	}
-	find_image(st);
+	st->is_rel = eh.e_type == ET_REL;
+	if (st->is_rel) {
+		st->nsecs = shnum;
+		st->placed = calloc(shnum, sizeof(*st->placed));
+		if (!st->placed) {
+			err = &els_enomem;
+			goto fail;
+		}
+	} else {
+		find_image(st);
+	}
 	if ((err = load_symbols(st)))
 		goto fail;
 	*ret = st;
@@ -359,6 +409,8 @@ void els_symtab_destroy(struct els_symtab *st)
 	if (st->fd >= 0)
 		close(st->fd);
 	free(st->syms);
+	free(st->all);
+	free(st->placed);
 	free(st->hash);
 	free(st->cu_ranges);
 	free(st->path);
@@ -396,6 +448,70 @@ static void fill(const struct els_symtab *st, const struct sym_entry *e,
 	ret->is_global = e->is_global;
 }
 
+/* Whether a falls in a placed allocated section of a relocatable file. */
+static bool in_placed(const struct els_symtab *st, uint64_t a)
+{
+	for (size_t i = 0; i < st->nsecs; i++) {
+		const struct placed_sec *p = &st->placed[i];
+		if (p->placed && a - p->addr < p->size)
+			return true;
+	}
+	return false;
+}
+
+bool els_symtab_is_relocatable(const struct els_symtab *st)
+{
+	return st->is_rel;
+}
+
+struct els_error *els_symtab_place_section(struct els_symtab *st,
+					   const char *name, uint64_t addr)
+{
+	if (!st->is_rel)
+		return els_error_create(ELS_ERR_INVALID,
+					"%s is not a relocatable file: its sections have their addresses",
+					st->path);
+	size_t shstrndx;
+	if (elf_getshdrstrndx(st->elf, &shstrndx))
+		return elf_fail(st->path, "finding the section names");
+	size_t found = 0;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(st->elf, scn));) {
+		GElf_Shdr sh;
+		const char *n;
+		size_t idx = elf_ndxscn(scn);
+		if (!gelf_getshdr(scn, &sh) || idx >= st->nsecs ||
+		    !(n = elf_strptr(st->elf, shstrndx, sh.sh_name)) ||
+		    strcmp(n, name))
+			continue;
+		if (addr > UINT64_MAX - sh.sh_size)
+			return els_error_addr(ELS_ERR_INVALID, addr,
+					      "%s: section %s (0x%llx bytes) does not fit at 0x%llx",
+					      st->path, name,
+					      (unsigned long long)sh.sh_size,
+					      (unsigned long long)addr);
+		st->placed[idx] = (struct placed_sec){
+			.addr = addr,
+			.size = (sh.sh_flags & SHF_ALLOC) ? sh.sh_size : 0,
+			.placed = true,
+		};
+		found++;
+	}
+	if (!found)
+		return els_error_create(ELS_ERR_NOT_FOUND,
+					"%s has no section %s", st->path, name);
+	/* Rebuild the address table from the symbols of placed sections. */
+	size_t k = 0;
+	for (size_t i = 0; i < st->nall; i++) {
+		struct sym_entry e = st->all[i];
+		if (e.shndx >= st->nsecs || !st->placed[e.shndx].placed)
+			continue;
+		e.addr = st->placed[e.shndx].addr + e.value;
+		st->syms[k++] = e;
+	}
+	st->nsyms = k;
+	return index_symbols(st);
+}
+
 /* How far back to look for a sized symbol that covers an address. */
 #define MAX_BACK 64
 
@@ -406,6 +522,8 @@ bool els_symtab_find_addr(const struct els_symtab *st, uint64_t addr,
 	if (!st->nsyms || a < st->syms[0].addr || addr < st->bias)
 		return false;
 	if (st->img_hi && (a < st->img_lo || a >= st->img_hi))
+		return false;
+	if (st->is_rel && !in_placed(st, a))
 		return false;
 	/* The first entry above a; the one before is the nearest below. */
 	size_t lo = 0, hi = st->nsyms;
@@ -559,6 +677,10 @@ static bool cu_of_addr(struct els_symtab *st, uint64_t a, Dwarf_Die *cu)
 struct els_error *els_symtab_source_line(struct els_symtab *st, uint64_t addr,
 					 const char **file, int *line)
 {
+	if (st->is_rel)
+		return els_error_create(ELS_ERR_NOT_FOUND,
+					"%s is relocatable (a module): its DWARF is not relocated, so no source lines",
+					st->path);
 	if (!st->dwarf_tried) {
 		st->dwarf_tried = true;
 		st->dwarf = dwarf_begin_elf(st->elf, DWARF_C_READ, NULL);

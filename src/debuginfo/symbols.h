@@ -47,6 +47,17 @@ void els_symtab_set_bias(struct els_symtab *st, uint64_t bias);
 uint64_t els_symtab_bias(const struct els_symtab *st);
 
 /*
+ * A relocatable file (a kernel module, ET_REL) has no addresses until its
+ * sections are placed: each call gives one section (by name: ".text",
+ * ".init.text", ...) its load address, and from then on its symbols are
+ * found at and by that address. Symbols of sections not placed are not
+ * found. ELS_ERR_NOT_FOUND when the file has no such section.
+ */
+bool els_symtab_is_relocatable(const struct els_symtab *st);
+struct els_error *els_symtab_place_section(struct els_symtab *st,
+					   const char *name, uint64_t addr);
+
+/*
  * The symbol covering addr: the nearest symbol at or below it whose size
  * covers it, or a size-0 symbol when that is the nearest. ELS_ERR_NOT_FOUND
  * otherwise.

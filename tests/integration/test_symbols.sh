@@ -62,6 +62,26 @@ python3 -c 'import json, sys; d = bytes.fromhex(json.load(open(sys.argv[1]))["da
     fail "init_task at $addr does not hold 'swapper'"
 note "init_task at $addr holds 'swapper'"
 
+# A module's symbols from its .ko, its sections placed where the kernel's
+# /sys/module/dummy/sections says: the functions equal /proc/kallsyms.
+ko=$(find -L "$SYSROOT/lib/modules" -name dummy.ko | head -n 1)
+[ -f "$ko" ] || fail "no dummy.ko under $SYSROOT/lib/modules"
+"$LAB" exec linux 'cd /sys/module/dummy/sections && for f in .*; do [ -f "$f" ] && echo "$f $(cat "$f")"; done; grep "\[dummy\]" /proc/kallsyms' |
+    tr -d '\r' >"$T/dummy" || fail "reading dummy's sections failed"
+place=()
+while read -r sec addr; do place+=(--section "$sec=$addr"); done < <(awk 'NF == 2 && $1 ~ /^\./' "$T/dummy")
+[ "${#place[@]}" -ge 6 ] || fail "dummy has too few sections: $(cat "$T/dummy")"
+nmod=0
+while read -r addr _ name _; do
+    run_elscope "$T/m" "$T/err" "$TARGET" --json -c "sym --file $ko ${place[*]} $name" ||
+        fail "sym --file dummy.ko $name: $(tail -n 1 "$T/err")"
+    got=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["address"][2:])' <"$T/m")
+    [ "$got" = "$addr" ] || fail "dummy.ko $name: elscope 0x$got, /proc/kallsyms $addr"
+    nmod=$((nmod + 1))
+done < <(awk '$4 == "[dummy]" && $2 ~ /^[tT]$/ && $3 !~ /^\$/' "$T/dummy")
+[ "$nmod" -ge 3 ] || fail "only $nmod functions of dummy in /proc/kallsyms"
+note "dummy.ko: $nmod functions at the addresses of /proc/kallsyms once its ${#place[@]}/2 sections are placed"
+
 # A wrong vmlinux: the slide does not verify, and says so.
 [ -n "${SYSROOT:-}" ] || fail "lab/lab up linux gave no SYSROOT"
 lib="$SYSROOT/usr/lib/libelswork.so"
@@ -127,4 +147,49 @@ PY
 done
 [ -n "$named" ] || fail "no CPU was caught in Xen (EL2) in 30 tries"
 note "xen-syms: start_xen, do_softirq, startup_cpu_idle_loop as in System.map; Xen's PC $named named"
+
+# Each guest's kernel (--guest ID=VMLINUX): its slide is found through a CPU
+# that last ran it (stage 1 of the guest, stage 2 of Xen), and its
+# functions equal that guest's own /proc/kallsyms. The lab's VMIDs are
+# dom0 1 and dom1 2 (Xen hands them out in creation order).
+XVMLINUX=$(sed -n 's/^VMLINUX=//p' <<<"$out")
+for vm in 0 1; do
+    "$LAB" exec "xen:dom$vm" 'grep -w -e schedule -e do_idle -e vfs_read /proc/kallsyms' |
+        tr -d '\r' >"$T/gk$vm" || fail "kallsyms of dom$vm"
+    [ "$(wc -l <"$T/gk$vm")" -eq 3 ] || fail "dom$vm kallsyms: $(cat "$T/gk$vm")"
+done
+if run_elscope "$T/g" "$T/err" "$XEN_TARGET" --guest "0=$XVMLINUX" -c 'sym --vm 0 schedule'; then
+    fail "sym --vm 0 without a CPU guessed one"
+fi
+grep -q 'give --cpu' "$T/err" || fail "sym --vm without --cpu: $(cat "$T/err")"
+seen=""
+for _ in $(seq 40); do
+    run_elscope "$T/v" "$T/err" "$XEN_TARGET" --json --keep-halted -c halt -c 'regs --cpu 0 VTTBR_EL2' -c 'regs --cpu 1 VTTBR_EL2' ||
+        fail "regs VTTBR_EL2: $(tail -n 1 "$T/err")"
+    for cpu in 0 1; do
+        vmid=$(( $(sed -n "$((cpu + 2))p" "$T/v" | python3 -c 'import json,sys; print(json.load(sys.stdin)["VTTBR_EL2"])') >> 48 ))
+        vm=$((vmid - 1))
+        case " $seen " in *" $vm "*) continue ;; esac
+        [ "$vm" = 0 ] || [ "$vm" = 1 ] || continue
+        cmds=()
+        for n in schedule do_idle vfs_read; do cmds+=(-c "sym --vm $vm --cpu $cpu $n"); done
+        run_elscope "$T/gs" "$T/err" "$XEN_TARGET" --keep-halted --json \
+            --guest "0=$XVMLINUX" --guest "1=$XVMLINUX" "${cmds[@]}" ||
+            fail "sym --vm $vm --cpu $cpu: $(tail -n 1 "$T/err")"
+        python3 - "$T/gs" "$T/gk$vm" <<'PY' || fail "dom$vm symbols differ from its kallsyms"
+import json, sys
+want = {l.split()[2]: l.split()[0] for l in open(sys.argv[2]) if l.strip()}
+got = [json.loads(l) for l in open(sys.argv[1])]
+assert len(got) == 3, got
+for o in got:
+    assert o["address"][2:] == want[o["symbol"]], (o, want)
+PY
+        seen="$seen $vm"
+        note "dom$vm (VMID $vmid, CPU $cpu): schedule, do_idle, vfs_read as in its /proc/kallsyms"
+    done
+    run_elscope "$T/xc" "$T/err" "$XEN_TARGET" -c cont || fail "cont: $(tail -n 1 "$T/err")"
+    [ "$(wc -w <<<"$seen")" -lt 2 ] || break
+    sleep 0.2
+done
+[ "$(wc -w <<<"$seen")" -eq 2 ] || fail "only VMs '$seen' were seen on a CPU in 40 tries"
 exit 0

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "debuginfo/symbols.h"
+#include "debuginfo/symset.h"
 #include "testutil.h"
 
 #define TEXT_ADDR 0xffff800008000000ULL
@@ -68,7 +69,7 @@ static void add_section(Elf *elf, const char *name_unused, Elf64_Word type,
 }
 
 /* Write the test ELF; returns its path (static buffer). */
-static const char *write_elf(void)
+static const char *write_elf_type(Elf64_Half type)
 {
 	static char path[] = "/tmp/els-test-symbols-XXXXXX";
 	strcpy(path, "/tmp/els-test-symbols-XXXXXX");
@@ -79,7 +80,8 @@ static const char *write_elf(void)
 	assert_non_null(elf);
 	Elf64_Ehdr *eh = elf64_newehdr(elf);
 	eh->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh->e_type = ET_EXEC;
+	eh->e_type = type;
+	bool rel = type == ET_REL;
 	eh->e_machine = EM_AARCH64;
 	eh->e_version = EV_CURRENT;
 
@@ -97,7 +99,8 @@ static const char *write_elf(void)
 		strcpy(strtab + off, tsyms[i].name);
 		syms[i + 1] = (Elf64_Sym){
 			.st_name = (Elf64_Word)off,
-			.st_value = tsyms[i].addr,
+			.st_value = tsyms[i].addr -
+				    (rel && !tsyms[i].abs ? TEXT_ADDR : 0),
 			.st_size = tsyms[i].size,
 			.st_info = ELF64_ST_INFO(tsyms[i].bind, tsyms[i].type),
 			.st_shndx = tsyms[i].abs ? SHN_ABS : 1,
@@ -105,7 +108,7 @@ static const char *write_elf(void)
 		off += strlen(tsyms[i].name) + 1;
 	}
 	add_section(elf, ".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
-		    TEXT_ADDR, text, sizeof(text), ELF_T_BYTE, 1, 0, 0, 0);
+		    rel ? 0 : TEXT_ADDR, text, sizeof(text), ELF_T_BYTE, 1, 0, 0, 0);
 	add_section(elf, ".symtab", SHT_SYMTAB, 0, 0, syms, sizeof(syms),
 		    ELF_T_SYM, 7, 3, 1, sizeof(Elf64_Sym));
 	add_section(elf, ".strtab", SHT_STRTAB, 0, 0, strtab, off, ELF_T_BYTE,
@@ -117,6 +120,11 @@ static const char *write_elf(void)
 	elf_end(elf);
 	close(fd);
 	return path;
+}
+
+static const char *write_elf(void)
+{
+	return write_elf_type(ET_EXEC);
 }
 
 static struct els_symtab *open_test(const char **pathp)
@@ -291,6 +299,108 @@ static void test_inconsistent(void **state)
 	unlink(path);
 }
 
+/* A relocatable file (a module): nothing is found until .text is placed. */
+static void test_relocatable(void **state)
+{
+	const char *path = write_elf_type(ET_REL);
+	struct els_symtab *st;
+	expect_ok(els_symtab_open(path, &st));
+	unlink(path);
+	assert_true(els_symtab_is_relocatable(st));
+	struct els_symbol s;
+	expect_none(st, 0x100);
+	expect_none(st, TEXT_ADDR + 0x100);
+	expect_error(els_symtab_lookup_name(st, "helper", &s),
+		     ELS_ERR_NOT_FOUND, "no symbol 'helper'");
+	expect_error(els_symtab_place_section(st, ".data", 0x1000),
+		     ELS_ERR_NOT_FOUND, "no section .data");
+
+	const uint64_t at = 0xffff80000a3c0000ULL;
+	expect_ok(els_symtab_place_section(st, ".text", at));
+	expect_sym(st, at + 0x100, "helper", 0);
+	expect_sym(st, at + 0x905, "dup", 5);
+	expect_none(st, at - 1);
+	expect_none(st, at + TEXT_SIZE); /* the section ends there */
+	expect_ok(els_symtab_lookup_name(st, "big", &s));
+	assert_int_equal(s.addr, at + 0x400);
+
+	/* Placed again (a module reloaded elsewhere): the old place is gone. */
+	expect_ok(els_symtab_place_section(st, ".text", at + 0x10000));
+	expect_none(st, at + 0x100);
+	expect_sym(st, at + 0x10100, "helper", 0);
+
+	const char *file;
+	int line;
+	expect_error(els_symtab_source_line(st, at + 0x10100, &file, &line),
+		     ELS_ERR_NOT_FOUND, "relocatable");
+	els_symtab_destroy(st);
+
+	/* Sections of a linked file have their addresses already. */
+	st = open_test(NULL);
+	assert_false(els_symtab_is_relocatable(st));
+	expect_error(els_symtab_place_section(st, ".text", at),
+		     ELS_ERR_INVALID, "not a relocatable file");
+	els_symtab_destroy(st);
+}
+
+/* A context's set: a slid kernel image and a module, looked up together. */
+static void test_symset(void **state)
+{
+	struct els_symset *set;
+	expect_ok(els_symset_create("the test kernel", &set));
+	struct els_symtab *kern = open_test(NULL);
+	const uint64_t slide = 0x1000000;
+	els_symtab_set_bias(kern, slide);
+	expect_ok(els_symset_add(set, "vmlinux", kern, true));
+
+	const char *path = write_elf_type(ET_REL);
+	struct els_symtab *mod;
+	expect_ok(els_symtab_open(path, &mod));
+	unlink(path);
+	const uint64_t at = 0xffff00000a000000ULL;
+	expect_ok(els_symtab_place_section(mod, ".text", at));
+	expect_ok(els_symset_add(set, "mod", mod, true));
+	assert_int_equal(els_symset_count(set), 2);
+
+	struct els_symbol s;
+	struct els_symtab *in;
+	assert_true(els_symset_find_addr(set, TEXT_ADDR + slide + 0x101, &s,
+					 &in));
+	assert_string_equal(s.name, "helper");
+	assert_ptr_equal(in, kern);
+	assert_true(els_symset_find_addr(set, at + 0x102, &s, &in));
+	assert_string_equal(s.name, "helper");
+	assert_int_equal(s.offset, 2);
+	assert_ptr_equal(in, mod);
+	assert_false(els_symset_find_addr(set, 0x42, &s, &in));
+	char buf[64];
+	assert_true(els_symset_format(set, at + 0x110, buf, sizeof(buf)));
+	assert_string_equal(buf, "helper+0x10");
+
+	/* By name: the first image, or the one named. */
+	expect_ok(els_symset_lookup_name(set, "helper", &s, &in));
+	assert_int_equal(s.addr, TEXT_ADDR + slide + 0x100);
+	expect_ok(els_symset_lookup_name(set, "mod:helper", &s, &in));
+	assert_int_equal(s.addr, at + 0x100);
+	assert_ptr_equal(in, mod);
+	expect_error(els_symset_lookup_name(set, "nomod:helper", &s, &in),
+		     ELS_ERR_NOT_FOUND, "no image 'nomod'");
+	expect_error(els_symset_lookup_name(set, "nothing", &s, &in),
+		     ELS_ERR_NOT_FOUND, "no symbol 'nothing' in the test kernel (2 images)");
+
+	/* One label once; a failed add of an owned table destroys it. */
+	struct els_symtab *again = open_test(NULL);
+	expect_error(els_symset_add(set, "mod", again, true), ELS_ERR_INVALID,
+		     "already loaded");
+	/* Unloading the module: its addresses name nothing any more. */
+	assert_true(els_symset_remove(set, "mod"));
+	assert_false(els_symset_remove(set, "mod"));
+	assert_false(els_symset_find_addr(set, at + 0x102, &s, &in));
+	assert_null(els_symset_image(set, "mod"));
+	assert_ptr_equal(els_symset_image(set, "vmlinux"), kern);
+	els_symset_destroy(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +408,8 @@ int main(void)
 		cmocka_unit_test(test_name_and_bias),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_inconsistent),
+		cmocka_unit_test(test_relocatable),
+		cmocka_unit_test(test_symset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
