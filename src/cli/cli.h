@@ -11,6 +11,8 @@
 #include "core/error.h"
 #include "debuginfo/symbols.h"
 #include "debuginfo/symset.h"
+#include "debuginfo/types.h"
+#include "os/linux/kernel.h"
 #include "target/target.h"
 
 /* A guest VM's kernel (--guest ID=FILE) and its symbol set. */
@@ -38,6 +40,8 @@ struct els_cli {
 	struct els_cli_guest *guests; /* --guest, in the order given */
 	size_t nguests;
 	const char *sysroot;        /* --sysroot: user binaries, libraries, .ko */
+	struct els_types *types;    /* of --vmlinux, opened on first use */
+	struct els_linux *linux_k;  /* the machine's kernel, opened on first use */
 };
 
 /* Set by SIGINT/SIGTERM; long work checks it and stops. */
@@ -99,6 +103,18 @@ struct els_error *els_cli_read_virt(struct els_cli *cli, int cpu,
 /* Read a VM's intermediate physical addresses through a CPU's stage 2. */
 struct els_error *els_cli_read_ipa(struct els_cli *cli, int cpu, uint64_t ipa,
 				   void *buf, size_t len);
+
+/*
+ * The machine's Linux kernel (--vmlinux), opened on first use: slid, typed,
+ * read through CPU cli->cpu's translation (live) or through the page tables
+ * VMCOREINFO names (dumps). Its translation cache is flushed on each call.
+ */
+struct els_error *els_cli_linux(struct els_cli *cli, struct els_linux **ret);
+struct els_error *els_cmd_ps(struct els_cli *cli, int argc, char **argv);
+struct els_error *els_cmd_bt(struct els_cli *cli, int argc, char **argv);
+struct els_error *els_cmd_mod(struct els_cli *cli, int argc, char **argv);
+struct els_error *els_cmd_maps(struct els_cli *cli, int argc, char **argv);
+struct els_error *els_cmd_log(struct els_cli *cli, int argc, char **argv);
 
 /* The interactive shell; returns when the user quits. */
 void els_cli_shell(struct els_cli *cli);

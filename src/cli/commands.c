@@ -672,9 +672,18 @@ const struct els_cmd els_cli_commands[] = {
 	{ "pt", "pt [--cpu N] [--regime R] [--stage2] [--max N]",
 	  "list the mapped ranges of a CPU's tables (merged), with attributes",
 	  els_cmd_pt },
-	{ "sym", "sym [--file ELF [--base ADDR]] ADDR|NAME",
+	{ "sym",
+	  "sym [--vm N [--cpu C]] [--file ELF [--base ADDR | --section NAME=ADDR...]] ADDR|[IMAGE:]NAME",
 	  "symbol+offset, size and source line of an address; address of a name (kernel slid by KASLR)",
 	  els_cmd_sym },
+	{ "ps", "ps [-t]", "the kernel's tasks (-t: every thread) and what each CPU runs",
+	  els_cmd_ps },
+	{ "bt", "bt [PID | --cpu N]", "kernel backtrace of a task, with symbols and source lines",
+	  els_cmd_bt },
+	{ "mod", "mod [--sections]", "loaded kernel modules, their symbols loaded from --sysroot or from memory",
+	  els_cmd_mod },
+	{ "maps", "maps PID", "a process's memory map, as /proc/PID/maps", els_cmd_maps },
+	{ "log", "log [--tail N]", "the kernel log (printk ring buffer)", els_cmd_log },
 	{ "halt", "halt", "stop every CPU (stays halted when elscope exits)",
 	  cmd_halt },
 	{ "cont", "cont", "resume every CPU", cmd_cont },
@@ -691,7 +700,10 @@ static bool needs_halted(const char *name)
 {
 	return !strcmp(name, "regs") || !strcmp(name, "x") ||
 	       !strcmp(name, "step") || !strcmp(name, "vtop") ||
-	       !strcmp(name, "pt") || !strcmp(name, "sym");
+	       !strcmp(name, "pt") || !strcmp(name, "sym") ||
+	       !strcmp(name, "ps") || !strcmp(name, "bt") ||
+	       !strcmp(name, "mod") || !strcmp(name, "maps") ||
+	       !strcmp(name, "log");
 }
 
 struct els_error *els_cli_run(struct els_cli *cli, const char *line,

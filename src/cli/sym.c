@@ -13,6 +13,24 @@ struct els_error *els_cli_kernel_syms(struct els_cli *cli)
 {
 	if (!cli->vmlinux || cli->kaslr_done)
 		return cli->kaslr_err;
+	const char *koff = !strcmp(cli->t->ops->kind, "core")
+				   ? els_elfcore_vmcoreinfo(cli->t, "KERNELOFFSET")
+				   : NULL;
+	if (koff) {
+		/* A dump's kernel says its own slide. */
+		char *end;
+		uint64_t slide = strtoull(koff, &end, 16);
+		cli->kaslr_done = true;
+		if (*end || !*koff) {
+			cli->kaslr_err = els_error_create(
+				ELS_ERR_INVALID,
+				"the dump's VMCOREINFO KERNELOFFSET '%s' is not a number",
+				koff);
+			return cli->kaslr_err;
+		}
+		els_symtab_set_bias(cli->vmlinux, slide);
+		return NULL;
+	}
 	if (!cli->t->cpus.len) {
 		/* Nothing to read a vector base from: take it as linked. */
 		cli->kaslr_done = true;
@@ -95,6 +113,10 @@ struct els_error *els_cli_open_symbols(struct els_cli *cli, const char *vmlinux,
 
 void els_cli_close_symbols(struct els_cli *cli)
 {
+	els_linux_destroy(cli->linux_k);
+	cli->linux_k = NULL;
+	els_types_destroy(cli->types);
+	cli->types = NULL;
 	els_symset_destroy(cli->kernel);
 	els_symtab_destroy(cli->vmlinux);
 	els_symtab_destroy(cli->xen);

@@ -107,7 +107,7 @@ EOF
 # named as a function that covers it.
 # shellcheck disable=SC2317 # called from the EXIT trap
 xen_cleanup() {
-    "$LAB" down xen >/dev/null 2>&1 || true
+    [ -n "${ELSCOPE_IT_KEEP_LAB:-}" ] || "$LAB" down xen >/dev/null 2>&1 || true
     it_cleanup
 }
 trap xen_cleanup EXIT
