@@ -23,6 +23,7 @@ struct els_linux_task {
 	uint32_t cpu;        /* the CPU it last ran on */
 	uint64_t mm;         /* 0: a kernel thread */
 	uint64_t stack;      /* the kernel stack's base */
+	int32_t ppid;        /* real_parent's tgid (els_linux_task_list) */
 };
 
 /* Return nonzero to stop the walk (not an error). */
@@ -43,5 +44,28 @@ struct els_error *els_linux_task_read(struct els_linux *lx, uint64_t addr,
 /* The thread with pid (any thread, not only leaders). */
 struct els_error *els_linux_task_by_pid(struct els_linux *lx, int32_t pid,
 					struct els_linux_task *ret);
+
+/*
+ * The state letter /proc/PID/stat shows: R S D T t X Z P I, from
+ * (__state | exit_state) & TASK_REPORT, TASK_IDLE as I.
+ */
+char els_linux_task_state(const struct els_linux_task *t);
+
+/*
+ * Every process (or thread) into a malloc'ed array, each with its ppid: the
+ * tgid of real_parent, taken from the tasks walked, read only for a parent
+ * that was not among them. On a walk that breaks, *ret and *n still hold
+ * the tasks walked before the break (free *ret either way).
+ */
+struct els_error *els_linux_task_list(struct els_linux *lx, bool threads,
+				      struct els_linux_task **ret, size_t *n);
+
+/*
+ * The task_struct a CPU runs now. Live, with the CPU in the kernel (EL1,
+ * or EL2 with E2H): SP_EL0, which holds `current`; at EL0, in a dump, or
+ * when SP_EL0 is no kernel address (entry code): the CPU's runqueue's curr.
+ */
+struct els_error *els_linux_current(struct els_linux *lx, unsigned cpu,
+				    uint64_t *task);
 
 #endif
