@@ -114,6 +114,12 @@ struct els_error *els_cmd_ps(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_bt(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_mod(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_maps(struct els_cli *cli, int argc, char **argv);
+/*
+ * A process's symbols: its executable and shared libraries found under
+ * --sysroot, each at its load base from the process's VMAs; kept for the
+ * session.
+ */
+struct els_error *els_cli_process_symset(struct els_cli *cli, int32_t pid, struct els_symset **ret);
 struct els_error *els_cmd_log(struct els_cli *cli, int argc, char **argv);
 
 /* The interactive shell; returns when the user quits. */
