@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "core/hex.h"
 #include "core/strbuf.h"
+#include "os/linux/user.h"
 
 /* A read larger than this is refused: it would not fit any sane output. */
 #define MAX_READ ((size_t)1 << 30)
@@ -456,11 +457,98 @@ static struct json_object *x_json(uint64_t addr, uint64_t len,
 	return o;
 }
 
+/*
+ * x --pid: a process's memory through its own page tables. The read stops
+ * at the first page that is not present: the bytes before it are shown
+ * (printed, written or in "data"), the page and why it is absent are said
+ * ("not_present" in JSON), and the command fails naming that page.
+ */
+static struct els_error *x_pid(struct els_cli *cli, int32_t pid,
+			       uint64_t addr, uint64_t len, const char *out)
+{
+	struct els_linux *lx;
+	struct els_linux_user *u;
+	struct els_error *err = els_cli_linux(cli, &lx);
+	if (err || (err = els_linux_user_open(lx, pid, &u)))
+		return err;
+	uint8_t *buf = malloc((size_t)len);
+	struct els_linux_page *why = malloc(sizeof(*why));
+	char reason[4200];
+	size_t done = 0;
+	if (!buf || !why) {
+		err = &els_enomem;
+		goto out;
+	}
+	if ((err = els_linux_user_read(u, addr, buf, (size_t)len, &done, why)))
+		goto out;
+	if (done < len)
+		els_linux_page_describe(why, reason, sizeof(reason));
+	if (out && (err = write_file(out, buf, done)))
+		goto out;
+	if (cli->json) {
+		struct json_object *o = x_json(addr, len, "pid");
+		json_object_object_add(o, "pid", json_object_new_int(pid));
+		json_object_object_add(o, "read", json_object_new_int64((int64_t)done));
+		if (out) {
+			json_object_object_add(o, "file", json_object_new_string(out));
+		} else {
+			char *hex = malloc(2 * done + 1);
+			if (!hex) {
+				json_object_put(o);
+				err = &els_enomem;
+				goto out;
+			}
+			els_hex_encode(buf, done, hex);
+			json_object_object_add(o, "data",
+					       json_object_new_string_len(hex, (int)(2 * done)));
+			free(hex);
+		}
+		struct json_object *np = NULL;
+		if (done < len) {
+			np = json_object_new_object();
+			json_object_object_add(np, "address", els_json_addr(why->va));
+			json_object_object_add(np, "state",
+					       json_object_new_string(els_linux_page_state_name(why->state)));
+			json_object_object_add(np, "reason", json_object_new_string(reason));
+			json_object_object_add(np, "pte", els_json_addr(why->pte));
+			if (why->state == ELS_PAGE_FILE_NONE) {
+				json_object_object_add(np, "file", json_object_new_string(why->path));
+				json_object_object_add(np, "file_offset",
+						       json_object_new_int64((int64_t)why->file_offset));
+			}
+			if (why->state == ELS_PAGE_SWAP || why->state == ELS_PAGE_NONSWAP) {
+				json_object_object_add(np, "swap_type", json_object_new_int((int)why->swap_type));
+				json_object_object_add(np, "swap_offset",
+						       json_object_new_int64((int64_t)why->swap_offset));
+			}
+		}
+		json_object_object_add(o, "not_present", np);
+		els_cli_print_json(o);
+	} else if (out) {
+		printf("wrote %zu bytes to %s\n", done, out);
+	} else {
+		els_cli_hexdump(stdout, addr, buf, done);
+		if (done < len)
+			printf("0x%016" PRIx64 ": not present: %s\n", why->va, reason);
+	}
+	if (done < len)
+		err = els_error_addr(ELS_ERR_NOT_MAPPED, why->va,
+				     "pid %d: the page at 0x%" PRIx64
+				     " is not present: %s (%zu of %" PRIu64 " bytes read)",
+				     pid, why->va, reason, done, len);
+out:
+	free(why);
+	free(buf);
+	els_linux_user_destroy(u);
+	return err;
+}
+
 static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
-		"x [--phys | --ipa | --stub] [--cpu N] [--out FILE] ADDR LEN";
-	bool phys = false, stub = false, ipa = false;
+		"x [--phys | --ipa | --stub | --pid P] [--cpu N] [--out FILE] ADDR LEN";
+	bool phys = false, stub = false, ipa = false, has_pid = false;
+	uint64_t pid = 0;
 	int cpu = cli->cpu;
 	const char *out = NULL;
 	const char *pos[2];
@@ -473,6 +561,14 @@ static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 			stub = true;
 		} else if (!strcmp(argv[i], "--ipa")) {
 			ipa = true;
+		} else if (!strcmp(argv[i], "--pid")) {
+			if ((err = parse_num("--pid", i + 1 < argc ? argv[++i] : NULL,
+					     &pid)))
+				return err;
+			if (pid > INT32_MAX)
+				return els_error_create(ELS_ERR_USAGE,
+							"--pid: %" PRIu64 " is not a pid", pid);
+			has_pid = true;
 		} else if (!strcmp(argv[i], "--cpu")) {
 			if ((err = parse_cpu(cli, i + 1 < argc ? argv[++i] : NULL,
 					     &cpu)))
@@ -503,9 +599,11 @@ static struct els_error *cmd_x(struct els_cli *cli, int argc, char **argv)
 		return els_error_create(ELS_ERR_USAGE,
 					"length %" PRIu64 " is over the limit of 1 GiB",
 					len);
-	if (phys + stub + ipa > 1)
+	if (phys + stub + ipa + has_pid > 1)
 		return els_error_create(ELS_ERR_USAGE,
-					"one of --phys, --ipa and --stub");
+					"one of --phys, --ipa, --stub and --pid");
+	if (has_pid)
+		return x_pid(cli, (int32_t)pid, addr, len, out);
 	if (stub && !cli->t->can_run)
 		return els_error_create(ELS_ERR_UNSUPPORTED,
 					"--stub: a %s target has no stub to translate",
@@ -664,7 +762,7 @@ const struct els_cmd els_cli_commands[] = {
 	{ "regs", "regs [--cpu N] [--all] [NAME...]",
 	  "registers of a CPU (system registers by name, e.g. TTBR1_EL1)",
 	  cmd_regs },
-	{ "x", "x [--phys | --ipa | --stub] [--cpu N] [--out FILE] ADDR LEN",
+	{ "x", "x [--phys | --ipa | --stub | --pid P] [--cpu N] [--out FILE] ADDR LEN",
 	  "memory: virtual (elscope's own translation of the CPU's context), physical, IPA (the CPU's stage 2), or as the stub translates",
 	  cmd_x },
 	{ "vtop", "vtop [--cpu N] [--regime auto|el1|el2|el20] VA",
