@@ -113,6 +113,7 @@ struct els_error *els_cli_linux(struct els_cli *cli, struct els_linux **ret);
 struct els_error *els_cmd_ps(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_bt(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_mod(struct els_cli *cli, int argc, char **argv);
+struct els_error *els_cli_load_modules(struct els_cli *cli); /* mod.c: module symbols into cli->kernel */
 struct els_error *els_cmd_maps(struct els_cli *cli, int argc, char **argv);
 /*
  * A process's symbols: its executable and shared libraries found under

@@ -732,3 +732,75 @@ struct els_error *els_symtab_file_bytes(const struct els_symtab *st,
 			      "%s holds no contents at 0x%llx", st->path,
 			      (unsigned long long)addr);
 }
+
+struct els_error *els_symtab_from_entries(const char *label,
+					  const struct els_symtab_entry *entries,
+					  size_t n, struct els_symtab **ret)
+{
+	size_t lablen = strlen(label), total = lablen + 2; /* label, "" */
+	for (size_t i = 0; i < n; i++) {
+		size_t len = entries[i].name ? strlen(entries[i].name) : 0;
+		if (len > UINT32_MAX - total)
+			return els_error_create(ELS_ERR_INVALID,
+						"%s: the symbol names do not fit a table",
+						label);
+		total += len + 1;
+	}
+	struct els_symtab *st = calloc(1, sizeof(*st));
+	if (!st)
+		return &els_enomem;
+	st->fd = -1;
+	/* One allocation, freed as the path: the label, then the names. */
+	char *buf = malloc(total);
+	st->syms = malloc((n ? n : 1) * sizeof(*st->syms));
+	if (!buf || !st->syms) {
+		free(buf);
+		els_symtab_destroy(st);
+		return &els_enomem;
+	}
+	memcpy(buf, label, lablen + 1);
+	st->path = buf;
+	char *strtab = buf + lablen + 1;
+	size_t off = 1;
+	strtab[0] = '\0';
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct els_symtab_entry *e = &entries[i];
+		if (!e->name || !e->name[0])
+			continue;
+		size_t len = strlen(e->name);
+		memcpy(strtab + off, e->name, len + 1);
+		uint64_t end = e->addr + (e->size ? e->size : 1);
+		if (end < e->addr)
+			end = UINT64_MAX;
+		if (e->addr < lo)
+			lo = e->addr;
+		if (end > hi)
+			hi = end;
+		st->syms[st->nsyms++] = (struct sym_entry){
+			.addr = e->addr,
+			.size = e->size,
+			.value = e->addr,
+			.name = (uint32_t)off,
+			.rank = (uint8_t)((e->is_func ? 8 : 0) +
+					  (e->is_global ? 4 : 0) +
+					  (e->size ? 1 : 0)),
+			.is_func = e->is_func,
+			.is_global = e->is_global,
+		};
+		off += len + 1;
+	}
+	st->strtab = strtab;
+	st->strtab_size = off;
+	if (hi > lo) {
+		st->img_lo = lo;
+		st->img_hi = hi;
+	}
+	struct els_error *err = index_symbols(st);
+	if (err) {
+		els_symtab_destroy(st);
+		return err;
+	}
+	*ret = st;
+	return NULL;
+}

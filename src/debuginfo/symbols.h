@@ -41,6 +41,26 @@ struct els_symbol {
 struct els_error *els_symtab_open(const char *path, struct els_symtab **ret);
 void els_symtab_destroy(struct els_symtab *st); /* NULL is fine */
 
+/* One symbol given by whoever found it (a module's in-memory kallsyms). */
+struct els_symtab_entry {
+	const char *name;
+	uint64_t addr;     /* the running address: no bias, no sections */
+	uint64_t size;     /* 0: unknown */
+	bool is_func;
+	bool is_global;
+};
+
+/*
+ * A table made from a list of symbols rather than from a file: label
+ * stands for the path in messages (els_symtab_path), names are copied,
+ * entries with an empty name are left out. Addresses outside [lowest
+ * address, highest end) of the entries are not named. It has no file:
+ * no source lines, no file bytes.
+ */
+struct els_error *els_symtab_from_entries(const char *label,
+					  const struct els_symtab_entry *entries,
+					  size_t n, struct els_symtab **ret);
+
 const char *els_symtab_path(const struct els_symtab *st);
 size_t els_symtab_count(const struct els_symtab *st);
 void els_symtab_set_bias(struct els_symtab *st, uint64_t bias);
