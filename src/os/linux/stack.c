@@ -52,6 +52,18 @@ struct els_error *els_linux_cpu_regs(struct els_linux *lx, unsigned cpu,
 	    (err = els_target_read_reg_u64(t, (int)cpu, "x29", &ret->fp)) ||
 	    (err = els_target_read_reg_u64(t, (int)cpu, "sp", &ret->sp)))
 		return els_error_wrap(err, "CPU %u's registers", cpu);
+	uint64_t sp_el0, elr;
+	if (!ret->user &&
+	    !(err = els_target_read_reg_u64(t, (int)cpu, "SP_EL0", &sp_el0)) &&
+	    !kernel_va(sp_el0) &&
+	    !(err = els_target_read_reg_u64(t, (int)cpu,
+					    el == 2 ? "ELR_EL2" : "ELR_EL1",
+					    &elr))) {
+		ret->crossing = true;
+		ret->user_pc = elr;
+		ret->user_sp = sp_el0;
+	}
+	els_error_destroy(err); /* without SP_EL0 or ELR: no such check */
 	return NULL;
 }
 
@@ -179,6 +191,16 @@ struct els_error *els_linux_unwind(struct els_linux *lx,
 		     0, regs->sp);
 		bt->complete = true;
 		end(bt, "CPU %d is in user space (EL0)", cpu);
+		return NULL;
+	}
+	if (regs && regs->crossing) {
+		push(bt, ELS_LINUX_FRAME_PC, els_linux_strip_pac(lx, regs->pc),
+		     0, 0);
+		push(bt, ELS_LINUX_FRAME_USER,
+		     els_linux_strip_pac(lx, regs->user_pc), 0, regs->user_sp);
+		bt->complete = true;
+		end(bt, "CPU %d is between user space and the kernel (exception entry or return): the user pc from ELR, sp from SP_EL0",
+		    cpu);
 		return NULL;
 	}
 	if (regs) {

@@ -36,6 +36,13 @@ struct els_linux_frame {
 struct els_linux_regs {
 	uint64_t pc, lr, fp, sp;
 	bool user; /* the CPU is at EL0: pc and sp are the user's */
+	/*
+	 * In the kernel but SP_EL0 still (or again) the user's: an exception
+	 * entry from, or return to, user space is under way (under KPTI, in the
+	 * trampoline); the user's pc is in ELR, its sp in SP_EL0.
+	 */
+	bool crossing;
+	uint64_t user_pc, user_sp;
 };
 
 struct els_linux_backtrace {
