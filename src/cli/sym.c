@@ -279,10 +279,10 @@ static struct els_error *place(struct els_symtab *st, const char *arg)
 struct els_error *els_cmd_sym(struct els_cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
-		"sym [--vm N [--cpu C]] [--file ELF [--base ADDR | --section NAME=ADDR...]] ADDR|[IMAGE:]NAME";
+		"sym [--vm N [--cpu C] | --pid P] [--file ELF [--base ADDR | --section NAME=ADDR...]] ADDR|[IMAGE:]NAME";
 	const char *file = NULL, *what = NULL;
-	uint64_t base = 0, vm = 0, cpu = 0;
-	bool has_base = false, has_vm = false, has_cpu = false;
+	uint64_t base = 0, vm = 0, cpu = 0, pid = 0;
+	bool has_base = false, has_vm = false, has_cpu = false, has_pid = false;
 	char **sections = calloc((size_t)argc, sizeof(*sections));
 	size_t nsections = 0;
 	struct els_error *err = NULL;
@@ -292,7 +292,7 @@ struct els_error *els_cmd_sym(struct els_cli *cli, int argc, char **argv)
 		const char *o = argv[i];
 		bool takes = !strcmp(o, "--file") || !strcmp(o, "--base") ||
 			     !strcmp(o, "--section") || !strcmp(o, "--vm") ||
-			     !strcmp(o, "--cpu");
+			     !strcmp(o, "--cpu") || !strcmp(o, "--pid");
 		if (takes && (err = need_value(i, argc, argv, usage)))
 			break;
 		if (!strcmp(o, "--file")) {
@@ -300,9 +300,11 @@ struct els_error *els_cmd_sym(struct els_cli *cli, int argc, char **argv)
 		} else if (!strcmp(o, "--section")) {
 			sections[nsections++] = argv[++i];
 		} else if (takes) {
-			uint64_t *v = o[2] == 'b' ? &base : o[2] == 'v' ? &vm : &cpu;
+			uint64_t *v = o[2] == 'b' ? &base : o[2] == 'v' ? &vm
+				      : o[2] == 'p' ? &pid : &cpu;
 			bool *has = o[2] == 'b' ? &has_base
-				    : o[2] == 'v' ? &has_vm : &has_cpu;
+				    : o[2] == 'v' ? &has_vm
+				    : o[2] == 'p' ? &has_pid : &has_cpu;
 			if (!els_parse_u64(argv[++i], v) ||
 			    (v != &base && *v > INT32_MAX))
 				err = els_error_create(ELS_ERR_USAGE,
@@ -331,6 +333,9 @@ struct els_error *els_cmd_sym(struct els_cli *cli, int argc, char **argv)
 	if (!err && file && has_vm)
 		err = els_error_create(ELS_ERR_USAGE,
 				       "--file and --vm: one or the other");
+	if (!err && has_pid && (file || has_vm))
+		err = els_error_create(ELS_ERR_USAGE,
+				       "--pid is a process of the machine's kernel: not with --file or --vm");
 	if (!err && has_cpu && !has_vm)
 		err = els_error_create(ELS_ERR_USAGE,
 				       "--cpu goes with --vm (usage: %s)", usage);
@@ -343,6 +348,7 @@ struct els_error *els_cmd_sym(struct els_cli *cli, int argc, char **argv)
 	struct els_symtab *own = NULL;
 	struct els_symset *set = NULL, *owned_set = NULL;
 	struct els_symtab *xen = NULL;
+	struct els_symset *kset = NULL; /* --pid: kernel addresses and names */
 	const char *where;
 	if (file) {
 		if (!(err = els_symtab_open(file, &own))) {
@@ -361,6 +367,11 @@ struct els_error *els_cmd_sym(struct els_cli *cli, int argc, char **argv)
 			els_symtab_destroy(own);
 		set = owned_set;
 		where = file;
+	} else if (has_pid) {
+		err = els_cli_process_symset(cli, (int32_t)pid, &set);
+		if (!err && !cli->kaslr_err)
+			kset = cli->kernel;
+		where = set ? els_symset_name(set) : "";
 	} else if (has_vm) {
 		struct els_cli_guest *g;
 		err = els_cli_guest_syms(cli, (unsigned)vm,
@@ -391,7 +402,10 @@ struct els_error *els_cmd_sym(struct els_cli *cli, int argc, char **argv)
 	bool is_addr = els_parse_u64(what, &addr);
 	struct els_symbol s;
 	struct els_symtab *found = NULL;
-	if (is_addr) {
+	if (is_addr && kset && addr >> 63) {
+		/* A kernel address of the process: the kernel's symbols. */
+		els_symset_find_addr(kset, addr, &s, &found);
+	} else if (is_addr) {
 		if (!(set && els_symset_find_addr(set, addr, &s, &found)) && xen &&
 		    els_symtab_find_addr(xen, addr, &s))
 			found = xen;
@@ -404,6 +418,9 @@ struct els_error *els_cmd_sym(struct els_cli *cli, int argc, char **argv)
 			return e; /* "no image 'foo'" and the like */
 		}
 		els_error_destroy(e);
+		if (!found && kset &&
+		    (e = els_symset_lookup_name(kset, what, &s, &found)))
+			els_error_destroy(e);
 		if (!found && xen && !els_symtab_lookup_name(xen, what, &s))
 			found = xen;
 		if (found)
