@@ -20,11 +20,24 @@ struct where {
 	int line;
 };
 
-static void locate(struct els_cli *cli, const struct els_linux_frame *f,
-		   struct where *w)
+static void locate(struct els_cli *cli, const struct els_linux_task *t,
+		   const struct els_linux_frame *f, struct where *w)
 {
 	memset(w, 0, sizeof(*w));
-	if (f->kind == ELS_LINUX_FRAME_USER || !cli->kernel)
+	struct els_symset *set = cli->kernel;
+	if (f->kind == ELS_LINUX_FRAME_USER) {
+		/* The process's own binaries, when --sysroot has them. */
+		set = NULL;
+		if (cli->sysroot && t->mm) {
+			struct els_error *err =
+				els_cli_process_symset(cli, t->pid, &set);
+			if (err) {
+				set = NULL;
+				els_error_destroy(err);
+			}
+		}
+	}
+	if (!set)
 		return;
 	/*
 	 * A return address follows its call: the call's function and line are
@@ -34,7 +47,7 @@ static void locate(struct els_cli *cli, const struct els_linux_frame *f,
 	uint64_t at = f->kind == ELS_LINUX_FRAME_PC ? f->pc : f->pc - 4;
 	struct els_symbol sym;
 	struct els_symtab *st;
-	if (!els_symset_find_addr(cli->kernel, at, &sym, &st))
+	if (!els_symset_find_addr(set, at, &sym, &st))
 		return;
 	w->symbol = sym.name;
 	w->offset = f->pc - sym.addr;
@@ -58,14 +71,17 @@ static void print_text(struct els_cli *cli, const struct els_linux_task *t,
 		       t->comm, t->addr, els_linux_task_state(t));
 	for (size_t i = 0; i < bt->n; i++) {
 		const struct els_linux_frame *f = &bt->frames[i];
+		struct where w;
+		locate(cli, t, f, &w);
 		if (f->kind == ELS_LINUX_FRAME_USER) {
-			printf("#%-3zu 0x%016" PRIx64 "  user space, sp 0x%" PRIx64
-			       "\n",
-			       i, f->pc, f->sp);
+			printf("#%-3zu 0x%016" PRIx64 "  ", i, f->pc);
+			if (w.symbol)
+				printf("%s+0x%" PRIx64 "  ", w.symbol, w.offset);
+			if (w.file)
+				printf("%s:%d  ", w.file, w.line);
+			printf("user space, sp 0x%" PRIx64 "\n", f->sp);
 			continue;
 		}
-		struct where w;
-		locate(cli, f, &w);
 		printf("#%-3zu 0x%016" PRIx64 "  ", i, f->pc);
 		if (w.symbol)
 			printf("%s+0x%" PRIx64, w.symbol, w.offset);
@@ -95,7 +111,7 @@ static struct json_object *to_json(struct els_cli *cli,
 	for (size_t i = 0; i < bt->n; i++) {
 		const struct els_linux_frame *f = &bt->frames[i];
 		struct where w;
-		locate(cli, f, &w);
+		locate(cli, t, f, &w);
 		struct json_object *fo = json_object_new_object();
 		json_object_object_add(fo, "pc", els_json_addr(f->pc));
 		json_object_object_add(fo, "symbol",

@@ -76,6 +76,17 @@ check_stack "linux init" 1
 check_stack "linux mapper" "$mapper"
 check_stack "linux mtwork" "$mtwork"
 
+# With --sysroot the user frame is named from the process's own libraries:
+# the mapper sleeps in libc's pause() (lab/workload/mapper.c).
+run_elscope "$T/ub" "$T/e" "$TARGET" --vmlinux "$VMLINUX" --sysroot "$SYSROOT" --json -c "bt $mapper" ||
+    fail "bt $mapper --sysroot: $(tail -n 1 "$T/e")"
+python3 - "$T/ub" <<'PY' || fail "mapper's user frame is not named: $(cat "$T/ub")"
+import json, sys
+f = json.load(open(sys.argv[1]))["frames"][-1]
+assert f["kind"] == "user" and f["symbol"] in ("pause", "__libc_pause"), f
+PY
+note "linux mapper: user frame $(python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["frames"][-1]; print(f["pc"], f["symbol"])' "$T/ub") from libc at its load base"
+
 # bt --cpu of the CPU running busy (at EL0, or in the kernel on its behalf).
 "$LAB" exec linux 'busy start' >"$T/busy" 2>&1 || fail "cannot start busy: $(head -n 1 "$T/busy")"
 busy=$(tr -dc 0-9 <"$T/busy")

@@ -405,7 +405,7 @@ struct els_error *els_linux_vmas(struct els_linux *lx,
 	if (list) {
 		for (uint64_t a = first; a && !err;) {
 			struct els_linux_vma v;
-			uint64_t next;
+			uint64_t next = 0;
 			if (!(err = visit(&w, a, "VMA list")) &&
 			    !(err = read_vma(&w, a, &v, &next)))
 				err = add_vma(&w, &v);
