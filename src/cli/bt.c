@@ -72,23 +72,18 @@ static void print_text(struct els_cli *cli, const struct els_linux_task *t,
 	for (size_t i = 0; i < bt->n; i++) {
 		const struct els_linux_frame *f = &bt->frames[i];
 		struct where w;
+		bool user = f->kind == ELS_LINUX_FRAME_USER;
 		locate(cli, t, f, &w);
-		if (f->kind == ELS_LINUX_FRAME_USER) {
-			printf("#%-3zu 0x%016" PRIx64 "  ", i, f->pc);
-			if (w.symbol)
-				printf("%s+0x%" PRIx64 "  ", w.symbol, w.offset);
-			if (w.file)
-				printf("%s:%d  ", w.file, w.line);
-			printf("user space, sp 0x%" PRIx64 "\n", f->sp);
-			continue;
-		}
 		printf("#%-3zu 0x%016" PRIx64 "  ", i, f->pc);
 		if (w.symbol)
 			printf("%s+0x%" PRIx64, w.symbol, w.offset);
-		else
+		else if (!user)
 			printf("?");
 		if (w.file)
 			printf("  %s:%d", w.file, w.line);
+		if (user)
+			printf("%suser space, sp 0x%" PRIx64, w.symbol ? "  " : "",
+			       f->sp);
 		if (f->kind == ELS_LINUX_FRAME_LR)
 			printf("  (x30)");
 		printf("\n");

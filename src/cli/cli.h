@@ -25,6 +25,12 @@ struct els_cli_guest {
 	struct els_error *kaslr_err;
 };
 
+/* A process's symbol set, built once a session (els_cli_process_symset). */
+struct els_cli_process {
+	int32_t pid;
+	struct els_symset *set;
+};
+
 struct els_cli {
 	struct els_target *t;
 	bool json;
@@ -42,6 +48,8 @@ struct els_cli {
 	const char *sysroot;        /* --sysroot: user binaries, libraries, .ko */
 	struct els_types *types;    /* of --vmlinux, opened on first use */
 	struct els_linux *linux_k;  /* the machine's kernel, opened on first use */
+	struct els_cli_process *procs; /* symbol sets of processes, by pid */
+	size_t nprocs;
 };
 
 /* Set by SIGINT/SIGTERM; long work checks it and stops. */
@@ -79,7 +87,8 @@ struct els_error *els_cmd_sym(struct els_cli *cli, int argc, char **argv);
 /*
  * The symbol sets of the machine's kernel and hypervisor, the kernel's slid
  * by its KASLR slide (found on first use; the target must be halted).
- * Returns the reason when the slide cannot be found.
+ * Returns the reason when the slide cannot be found (the caller's to
+ * destroy; the reason is kept and given again on later calls).
  */
 struct els_error *els_cli_kernel_syms(struct els_cli *cli);
 /*

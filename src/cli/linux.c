@@ -85,11 +85,8 @@ struct els_error *els_cli_linux(struct els_cli *cli, struct els_linux **ret)
 		*ret = cli->linux_k;
 		return NULL;
 	}
-	if ((err = els_cli_kernel_syms(cli))) {
-		if (err == cli->kaslr_err)
-			err = els_error_create(err->code, "%s", err->message);
+	if ((err = els_cli_kernel_syms(cli)))
 		return err;
-	}
 	if (!cli->types &&
 	    (err = els_types_open(els_symtab_path(cli->vmlinux), &cli->types)))
 		return err;

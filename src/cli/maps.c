@@ -24,15 +24,9 @@ struct els_error *els_cmd_maps(struct els_cli *cli, int argc, char **argv)
 	struct els_error *err = els_cli_linux(cli, &lx);
 	if (err)
 		return err;
-	if ((err = els_linux_task_by_pid(lx, (int32_t)pid, &task)))
+	if ((err = els_linux_process_vmas(lx, (int32_t)pid, &task, &mm, &vmas,
+					  &n)))
 		return err;
-	if (!task.mm)
-		return els_error_create(ELS_ERR_INVALID,
-					"pid %d (%s) is a kernel thread: it has no memory map",
-					task.pid, task.comm);
-	if ((err = els_linux_mm_read(lx, task.mm, &mm)) ||
-	    (err = els_linux_vmas(lx, &mm, &vmas, &n)))
-		return els_error_wrap(err, "pid %d (%s)", task.pid, task.comm);
 	struct json_object *arr = cli->json ? json_object_new_array() : NULL;
 	struct els_linux_file *file = malloc(sizeof(*file));
 	char *name = malloc(8192), *line = malloc(8192 + 128);

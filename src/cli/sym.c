@@ -9,10 +9,25 @@
 #include "core/log.h"
 #include "debuginfo/kaslr.h"
 
+/* Not an answer about the slide: ask again next time. */
+static bool transient(const struct els_error *err)
+{
+	return err->code == ELS_ERR_INTERRUPTED || err->code == ELS_ERR_CLOSED ||
+	       err->code == ELS_ERR_TIMEOUT;
+}
+
+/* A copy of a kept error for the caller to own (NULL: none). */
+static struct els_error *copy_of(const struct els_error *kept)
+{
+	return kept ? els_error_create(kept->code, "%s", kept->message) : NULL;
+}
+
 struct els_error *els_cli_kernel_syms(struct els_cli *cli)
 {
-	if (!cli->vmlinux || cli->kaslr_done)
-		return cli->kaslr_err;
+	if (!cli->vmlinux)
+		return NULL;
+	if (cli->kaslr_done)
+		return copy_of(cli->kaslr_err);
 	const char *koff = !strcmp(cli->t->ops->kind, "core")
 				   ? els_elfcore_vmcoreinfo(cli->t, "KERNELOFFSET")
 				   : NULL;
@@ -26,7 +41,7 @@ struct els_error *els_cli_kernel_syms(struct els_cli *cli)
 				ELS_ERR_INVALID,
 				"the dump's VMCOREINFO KERNELOFFSET '%s' is not a number",
 				koff);
-			return cli->kaslr_err;
+			return copy_of(cli->kaslr_err);
 		}
 		els_symtab_set_bias(cli->vmlinux, slide);
 		return NULL;
@@ -42,13 +57,12 @@ struct els_error *els_cli_kernel_syms(struct els_cli *cli)
 	uint64_t slide;
 	struct els_error *err =
 		els_kaslr_find_slide(cli->t, cli->vmlinux, &slide);
-	if (err && (err->code == ELS_ERR_INTERRUPTED ||
-		    err->code == ELS_ERR_CLOSED || err->code == ELS_ERR_TIMEOUT))
-		return err; /* not an answer: ask again next time */
+	if (err && transient(err))
+		return err;
 	cli->kaslr_done = true;
 	if (err) {
 		cli->kaslr_err = err;
-		return err;
+		return copy_of(err);
 	}
 	els_symtab_set_bias(cli->vmlinux, slide);
 	els_log(ELS_LOG_INFO, "KASLR slide 0x%" PRIx64, slide);
@@ -113,6 +127,11 @@ struct els_error *els_cli_open_symbols(struct els_cli *cli, const char *vmlinux,
 
 void els_cli_close_symbols(struct els_cli *cli)
 {
+	for (size_t i = 0; i < cli->nprocs; i++)
+		els_symset_destroy(cli->procs[i].set);
+	free(cli->procs);
+	cli->procs = NULL;
+	cli->nprocs = 0;
 	els_linux_destroy(cli->linux_k);
 	cli->linux_k = NULL;
 	els_types_destroy(cli->types);
@@ -135,12 +154,6 @@ void els_cli_close_symbols(struct els_cli *cli)
 	cli->nguests = 0;
 }
 
-static bool transient(const struct els_error *err)
-{
-	return err->code == ELS_ERR_INTERRUPTED || err->code == ELS_ERR_CLOSED ||
-	       err->code == ELS_ERR_TIMEOUT;
-}
-
 struct els_error *els_cli_guest_syms(struct els_cli *cli, unsigned vm, int cpu,
 				     struct els_cli_guest **ret)
 {
@@ -155,10 +168,7 @@ struct els_error *els_cli_guest_syms(struct els_cli *cli, unsigned vm, int cpu,
 					vm, vm);
 	*ret = g;
 	if (g->kaslr_done && (cpu < 0 || cpu == g->kaslr_cpu))
-		return g->kaslr_err
-			       ? els_error_create(g->kaslr_err->code, "%s",
-						  g->kaslr_err->message)
-			       : NULL;
+		return copy_of(g->kaslr_err);
 	if (cpu < 0)
 		return els_error_create(ELS_ERR_USAGE,
 					"VM %u: which CPU runs it is not known; give --cpu N naming a CPU that runs it or last ran it, to find its kernel's KASLR slide",
@@ -177,8 +187,7 @@ struct els_error *els_cli_guest_syms(struct els_cli *cli, unsigned vm, int cpu,
 	g->kaslr_cpu = cpu;
 	if (err) {
 		g->kaslr_err = els_error_wrap(err, "VM %u on CPU %d", vm, cpu);
-		return els_error_create(g->kaslr_err->code, "%s",
-					g->kaslr_err->message);
+		return copy_of(g->kaslr_err);
 	}
 	els_symtab_set_bias(g->vmlinux, slide);
 	els_log(ELS_LOG_INFO, "VM %u: KASLR slide 0x%" PRIx64 " (CPU %d)", vm,
@@ -189,21 +198,15 @@ struct els_error *els_cli_guest_syms(struct els_cli *cli, unsigned vm, int cpu,
 bool els_cli_symbolize(struct els_cli *cli, uint64_t addr, char *buf,
 		       size_t size)
 {
-	if (cli->vmlinux && !cli->kaslr_done) {
-		struct els_error *err = els_cli_kernel_syms(cli);
-		if (err && !cli->kaslr_err)
-			els_error_destroy(err); /* transient: not kept */
-	}
+	if (cli->vmlinux && !cli->kaslr_done)
+		els_error_destroy(els_cli_kernel_syms(cli));
 	if (cli->kernel && !cli->kaslr_err &&
 	    els_symset_format(cli->kernel, addr, buf, size))
 		return true;
 	struct els_symbol s;
 	if (!cli->xen || !els_symtab_find_addr(cli->xen, addr, &s))
 		return false;
-	if (s.offset)
-		snprintf(buf, size, "%s+0x%" PRIx64, s.name, s.offset);
-	else
-		snprintf(buf, size, "%s", s.name);
+	els_symbol_format(&s, buf, size);
 	return true;
 }
 
@@ -383,10 +386,8 @@ struct els_error *els_cmd_sym(struct els_cli *cli, int argc, char **argv)
 		if (!cli->vmlinux && !cli->xen)
 			err = els_error_create(ELS_ERR_USAGE,
 					       "no symbols: give --vmlinux or --xen to elscope, or sym --file ELF");
-		else if (cli->vmlinux && (err = els_cli_kernel_syms(cli)) &&
-			 err == cli->kaslr_err)
-			/* Kept in cli->kaslr_err: hand out a copy. */
-			err = els_error_create(err->code, "%s", err->message);
+		else
+			err = els_cli_kernel_syms(cli);
 		set = cli->kernel;
 		xen = cli->xen;
 		where = cli->vmlinux && cli->xen ? "vmlinux or xen-syms"

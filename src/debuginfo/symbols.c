@@ -2,8 +2,10 @@
 /* ELF symbol tables, sorted for address lookups and hashed for names. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <gelf.h>
 #include <elfutils/libdw.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -46,6 +48,7 @@ struct els_symtab {
 	uint64_t bias;
 	/* The loaded image as linked: [img_lo, img_hi); 0, 0 when unknown. */
 	uint64_t img_lo, img_hi;
+	bool img_from_phdrs;  /* img_lo is the lowest PT_LOAD's p_vaddr */
 	Dwarf *dwarf;
 	bool dwarf_tried;
 	/* Address ranges of every CU, built on the first aranges miss. */
@@ -174,6 +177,7 @@ static void find_image(struct els_symtab *st)
 				hi = ph.p_vaddr + ph.p_memsz;
 		}
 	}
+	st->img_from_phdrs = hi != 0;
 	if (hi == 0) {
 		for (Elf_Scn *scn = NULL; (scn = elf_nextscn(st->elf, scn));) {
 			GElf_Shdr sh;
@@ -448,6 +452,14 @@ static void fill(const struct els_symtab *st, const struct sym_entry *e,
 	ret->is_global = e->is_global;
 }
 
+bool els_symtab_load_start(const struct els_symtab *st, uint64_t *ret)
+{
+	if (!st->img_from_phdrs)
+		return false;
+	*ret = st->img_lo;
+	return true;
+}
+
 /* Whether a falls in a placed allocated section of a relocatable file. */
 static bool in_placed(const struct els_symtab *st, uint64_t a)
 {
@@ -572,6 +584,14 @@ bool els_symtab_find_addr(const struct els_symtab *st, uint64_t addr,
 		}
 	}
 	return false;
+}
+
+void els_symbol_format(const struct els_symbol *s, char *buf, size_t size)
+{
+	if (s->offset)
+		snprintf(buf, size, "%s+0x%" PRIx64, s->name, s->offset);
+	else
+		snprintf(buf, size, "%s", s->name);
 }
 
 struct els_error *els_symtab_lookup_addr(const struct els_symtab *st,

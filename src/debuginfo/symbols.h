@@ -65,6 +65,12 @@ const char *els_symtab_path(const struct els_symtab *st);
 size_t els_symtab_count(const struct els_symtab *st);
 void els_symtab_set_bias(struct els_symtab *st, uint64_t bias);
 uint64_t els_symtab_bias(const struct els_symtab *st);
+/*
+ * The lowest p_vaddr of the file's PT_LOAD segments (no bias): a shared
+ * library's load bias is where that segment is mapped minus this, rounded
+ * down to the page. false when the file has no PT_LOAD segment.
+ */
+bool els_symtab_load_start(const struct els_symtab *st, uint64_t *ret);
 
 /*
  * A relocatable file (a kernel module, ET_REL) has no addresses until its
@@ -88,6 +94,9 @@ struct els_error *els_symtab_lookup_addr(const struct els_symtab *st,
 /* The same, but only true/false, for naming addresses in listings. */
 bool els_symtab_find_addr(const struct els_symtab *st, uint64_t addr,
 			  struct els_symbol *ret);
+/* "name+0xoff" (or "name" at offset 0) into buf. */
+void els_symbol_format(const struct els_symbol *s, char *buf, size_t size);
+
 /* By name; global symbols win over local ones of the same name. */
 struct els_error *els_symtab_lookup_name(const struct els_symtab *st,
 					 const char *name,

@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Symbol sets per context: an ordered list of relocated symbol tables. */
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,9 +174,6 @@ bool els_symset_format(const struct els_symset *set, uint64_t addr, char *buf,
 	struct els_symbol s;
 	if (!els_symset_find_addr(set, addr, &s, NULL))
 		return false;
-	if (s.offset)
-		snprintf(buf, size, "%s+0x%" PRIx64, s.name, s.offset);
-	else
-		snprintf(buf, size, "%s", s.name);
+	els_symbol_format(&s, buf, size);
 	return true;
 }

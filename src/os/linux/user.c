@@ -29,24 +29,16 @@ struct els_error *els_linux_user_open(struct els_linux *lx, int32_t pid,
 	if (!u)
 		return &els_enomem;
 	u->lx = lx;
-	struct els_error *err = els_linux_task_by_pid(lx, pid, &u->task);
-	if (err)
-		goto fail;
-	if (!u->task.mm) {
-		err = els_error_create(ELS_ERR_INVALID,
-				       "pid %d (%s) is a kernel thread: it has no user memory",
-				       pid, u->task.comm);
-		goto fail;
+	struct els_error *err = els_linux_process_vmas(
+		lx, pid, &u->task, &u->mm, &u->vmas, &u->nvmas);
+	if (!err && (err = els_linux_user_ctx(lx, u->mm.pgd, &u->ctx)))
+		err = els_error_wrap(err, "pid %d", pid);
+	if (err) {
+		els_linux_user_destroy(u);
+		return err;
 	}
-	if ((err = els_linux_mm_read(lx, u->task.mm, &u->mm)) ||
-	    (err = els_linux_vmas(lx, &u->mm, &u->vmas, &u->nvmas)) ||
-	    (err = els_linux_user_ctx(lx, u->mm.pgd, &u->ctx)))
-		goto fail;
 	*ret = u;
 	return NULL;
-fail:
-	els_linux_user_destroy(u);
-	return els_error_wrap(err, "pid %d", pid);
 }
 
 void els_linux_user_destroy(struct els_linux_user *u)

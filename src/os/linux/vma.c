@@ -734,3 +734,22 @@ void els_linux_vma_format(const struct els_linux_vma *vma,
 	snprintf(buf + n, size - (size_t)n, "%*s %s", n < width ? width - n : 0,
 		 "", name);
 }
+
+struct els_error *els_linux_process_vmas(struct els_linux *lx, int32_t pid,
+					 struct els_linux_task *task,
+					 struct els_linux_mm *mm,
+					 struct els_linux_vma **vmas,
+					 size_t *count)
+{
+	struct els_error *err = els_linux_task_by_pid(lx, pid, task);
+	if (err)
+		return err;
+	if (!task->mm)
+		return els_error_create(ELS_ERR_INVALID,
+					"pid %d (%s) is a kernel thread: it has no memory map",
+					task->pid, task->comm);
+	if ((err = els_linux_mm_read(lx, task->mm, mm)) ||
+	    (err = els_linux_vmas(lx, mm, vmas, count)))
+		return els_error_wrap(err, "pid %d (%s)", task->pid, task->comm);
+	return NULL;
+}

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "os/linux/kernel.h"
+#include "os/linux/task.h"
 
 /* vm_flags bits /proc shows (include/linux/mm.h, the same since 2.6). */
 #define ELS_VM_READ 0x1ull
@@ -57,6 +58,16 @@ struct els_error *els_linux_mm_read(struct els_linux *lx, uint64_t mm,
 struct els_error *els_linux_vmas(struct els_linux *lx,
 				 const struct els_linux_mm *mm,
 				 struct els_linux_vma **ret, size_t *count);
+
+/*
+ * A process by pid: its task, mm and VMAs (*vmas malloc'ed). A kernel
+ * thread has no mm: ELS_ERR_INVALID.
+ */
+struct els_error *els_linux_process_vmas(struct els_linux *lx, int32_t pid,
+					 struct els_linux_task *task,
+					 struct els_linux_mm *mm,
+					 struct els_linux_vma **vmas,
+					 size_t *count);
 
 /* The VMA of vmas (sorted) that contains addr, or NULL. */
 const struct els_linux_vma *els_linux_vma_find(const struct els_linux_vma *vmas,
