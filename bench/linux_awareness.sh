@@ -96,33 +96,17 @@ EOF
 
 # The dump for drgn, with virtual PT_LOADs added in place (see above).
 "$LAB" dump linux "$tmp/vm.elf" 2>/dev/null || die "lab/lab dump linux failed"
-python3 - "$tmp/vm.elf" <<'PY' || die "cannot add virtual segments to the dump"
+PYTHONPATH="$REPO/lab" python3 - "$tmp/vm.elf" <<'PY' || die "cannot add virtual segments to the dump"
 import struct, sys
+from corefile import PT_LOAD, program_headers, vmcoreinfo
 with open(sys.argv[1], "r+b") as f:
-    eh = bytearray(f.read(64))
-    phoff, = struct.unpack_from("<Q", eh, 32)
-    phentsize, phnum = struct.unpack_from("<HH", eh, 54)
-    f.seek(phoff)
-    phdrs = [f.read(phentsize) for _ in range(phnum)]
-    info, loads = {}, []
-    for ph in phdrs:
-        p_type, _, off, _, pa, filesz, memsz, _ = struct.unpack("<IIQQQQQQ", ph)
-        if p_type == 1:
-            loads.append((off, pa, filesz, memsz))
-        if p_type != 4:
-            continue
-        f.seek(off)
-        notes, pos = f.read(filesz), 0
-        while pos + 12 <= len(notes):
-            namesz, descsz, _ = struct.unpack_from("<III", notes, pos)
-            name = notes[pos + 12:pos + 12 + namesz].rstrip(b"\0")
-            dpos = pos + 12 + (namesz + 3) // 4 * 4
-            if name == b"VMCOREINFO":
-                text = notes[dpos:dpos + descsz].split(b"\0")[0].decode()
-                for line in text.splitlines():
-                    k, _, v = line.partition("=")
-                    info[k] = v
-            pos = dpos + (descsz + 3) // 4 * 4
+    info = vmcoreinfo(f)
+    eh, headers = program_headers(f)
+    eh = bytearray(eh)
+    phnum = len(headers)
+    phdrs = [raw for raw, *_ in headers]
+    loads = [(off, pa, filesz, memsz)
+             for _, p_type, off, pa, filesz, memsz in headers if p_type == PT_LOAD]
     M = 1 << 64
     kimage_voffset = int(info["NUMBER(kimage_voffset)"], 16)
     phys_offset = int(info["NUMBER(PHYS_OFFSET)"], 16)

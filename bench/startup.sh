@@ -51,32 +51,7 @@ DUMP=$tmp/vm.elf
 echo "print(hex(prog['init_task'].address_))" >"$tmp/answer.py"
 
 # The dump's VMCOREINFO: its KERNELOFFSET (hex, no 0x) is the KASLR slide.
-kernel_offset=$(python3 - "$DUMP" <<'PY'
-import struct, sys
-with open(sys.argv[1], "rb") as f:
-    eh = f.read(64)
-    phoff, = struct.unpack_from("<Q", eh, 32)
-    phentsize, phnum = struct.unpack_from("<HH", eh, 54)
-    for i in range(phnum):
-        f.seek(phoff + i * phentsize)
-        p_type, _, p_offset, _, _, p_filesz = struct.unpack("<IIQQQQ", f.read(40))
-        if p_type != 4:  # PT_NOTE
-            continue
-        f.seek(p_offset)
-        notes, pos = f.read(p_filesz), 0
-        while pos + 12 <= len(notes):
-            namesz, descsz, _ = struct.unpack_from("<III", notes, pos)
-            name = notes[pos + 12:pos + 12 + namesz].rstrip(b"\0")
-            dpos = pos + 12 + (namesz + 3) // 4 * 4
-            if name == b"VMCOREINFO":
-                for line in notes[dpos:dpos + descsz].split(b"\0")[0].decode().splitlines():
-                    if line.startswith("KERNELOFFSET="):
-                        print(line.split("=", 1)[1])
-                        sys.exit(0)
-            pos = dpos + (descsz + 3) // 4 * 4
-sys.exit(1)
-PY
-) || { echo "startup: the dump has no VMCOREINFO KERNELOFFSET (-device vmcoreinfo, qemu_fw_cfg?)" >&2; exit 1; }
+kernel_offset=$(python3 "$REPO/lab/corefile.py" vmcoreinfo "$DUMP" KERNELOFFSET) || { echo "startup: the dump has no VMCOREINFO KERNELOFFSET (-device vmcoreinfo, qemu_fw_cfg?)" >&2; exit 1; }
 
 tools=("elscope live" "gdb-multiarch" "drgn core" "drgn core, --main-symbols" "elscope core")
 cmd_of() { # cmd_of TOOL: the command line, in the array CMD

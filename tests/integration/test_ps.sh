@@ -155,23 +155,13 @@ next_va=$(printf '0x%x' $((mapper + off)))
 # task_structs are in the linear map: PA = VA - PAGE_OFFSET + PHYS_OFFSET,
 # both from the dump's VMCOREINFO (vtop needs a CPU's SCTLR, which a dump
 # does not show).
-pa=$(python3 - "$T/linux.core" "$next_va" <<'EOF'
-import re, struct, sys
+pa=$(PYTHONPATH="$REPO/lab" python3 - "$T/linux.core" "$next_va" <<'EOF'
+import sys
+from corefile import vmcoreinfo
 with open(sys.argv[1], "rb") as f:
-    eh = f.read(64)
-    phoff, = struct.unpack_from("<Q", eh, 32)
-    phentsize, phnum = struct.unpack_from("<HH", eh, 54)
-    notes = b""
-    for i in range(phnum):
-        f.seek(phoff + i * phentsize)
-        ptype, _, offset, _, _, filesz = struct.unpack("<IIQQQQ", f.read(40))
-        if ptype == 4:
-            f.seek(offset)
-            notes += f.read(filesz)
-def num(k):
-    return re.search(rb"NUMBER\(" + k + rb"\)=(-?(0x)?[0-9a-fA-F]+)", notes).group(1)
-phys_offset = int(num(b"PHYS_OFFSET"), 16) % 2**64
-va_bits = int(num(b"VA_BITS"), 10)
+    info = vmcoreinfo(f)
+phys_offset = int(info["NUMBER(PHYS_OFFSET)"], 16) % 2**64
+va_bits = int(info["NUMBER(VA_BITS)"], 10)
 va = int(sys.argv[2], 16)
 print("0x%x" % ((va - (2**64 - 2**va_bits) + phys_offset) % 2**64))
 EOF
@@ -179,22 +169,7 @@ EOF
 note "mapper's tasks.next at $next_va, physical $pa"
 cp "$T/linux.core" "$T/bad.core"
 patch_core() { # patch_core VALUE: mapper's tasks.next := VALUE in bad.core
-    python3 - "$T/bad.core" "$pa" "$1" <<'EOF'
-import struct, sys
-path, pa, value = sys.argv[1], int(sys.argv[2], 16), int(sys.argv[3], 16)
-with open(path, "r+b") as f:
-    eh = f.read(64)
-    phoff, = struct.unpack_from("<Q", eh, 32)
-    phentsize, phnum = struct.unpack_from("<HH", eh, 54)
-    for i in range(phnum):
-        f.seek(phoff + i * phentsize)
-        ptype, _, offset, _, paddr, filesz = struct.unpack("<IIQQQQ", f.read(40))
-        if ptype == 1 and paddr <= pa and pa + 8 <= paddr + filesz:
-            f.seek(offset + pa - paddr)
-            f.write(struct.pack("<Q", value))
-            sys.exit(0)
-sys.exit("no PT_LOAD holds 0x%x" % pa)
-EOF
+    python3 "$REPO/lab/corefile.py" poke "$T/bad.core" "$pa" "$1"
 }
 broken() { # broken WHAT VALUE
     local what=$1 status=0 start end
