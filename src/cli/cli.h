@@ -31,6 +31,17 @@ struct els_cli_process {
 	struct els_symset *set;
 };
 
+/* A breakpoint set with `break` (break.c). */
+struct els_cli_bp {
+	unsigned id;           /* as the user names it: 1, 2, ... */
+	enum els_bp_kind kind; /* ELS_BP_SW or ELS_BP_HW */
+	uint64_t addr;
+	char symbol[128];      /* "name+0xoff", or "" when no symbol covers it */
+	uint64_t hits;         /* stops at it that `wait` reported */
+};
+
+#define ELS_CLI_MAX_BPS 64
+
 struct els_cli {
 	struct els_target *t;
 	bool json;
@@ -50,6 +61,10 @@ struct els_cli {
 	struct els_linux *linux_k;  /* the machine's kernel, opened on first use */
 	struct els_cli_process *procs; /* symbol sets of processes, by pid */
 	size_t nprocs;
+	struct els_cli_bp bps[ELS_CLI_MAX_BPS]; /* break.c, in the order set */
+	size_t nbps;
+	unsigned last_bp_id;
+	bool stop_unreported;       /* stopped by itself; `wait` has not said */
 };
 
 /* Set by SIGINT/SIGTERM; long work checks it and stops. */
@@ -131,6 +146,19 @@ struct els_error *els_cmd_maps(struct els_cli *cli, int argc, char **argv);
  */
 struct els_error *els_cli_process_symset(struct els_cli *cli, int32_t pid, struct els_symset **ret);
 struct els_error *els_cmd_log(struct els_cli *cli, int argc, char **argv);
+/* break.c: breakpoints, and waiting for the target to stop at one. */
+struct els_error *els_cmd_break(struct els_cli *cli, int argc, char **argv);
+struct els_error *els_cmd_delete(struct els_cli *cli, int argc, char **argv);
+struct els_error *els_cmd_wait(struct els_cli *cli, int argc, char **argv);
+/*
+ * Before resuming: a CPU that stopped on one of our breakpoints is stepped
+ * past it (QEMU's stub would stop there again at once).
+ */
+struct els_error *els_cli_step_over(struct els_cli *cli);
+/* A poll found the running target stopped by itself: `wait` will say so. */
+void els_cli_target_stopped(struct els_cli *cli);
+/* The breakpoints for `info`: lines of text, or "breakpoints" in obj. */
+void els_cli_info_breakpoints(struct els_cli *cli, struct json_object *obj);
 
 /* The interactive shell; returns when the user quits. */
 void els_cli_shell(struct els_cli *cli);

@@ -235,6 +235,7 @@ static struct els_error *cmd_info(struct els_cli *cli, int argc, char **argv)
 		if (t->ops->describe)
 			t->ops->describe(t, emit_detail, &ctx);
 		json_object_object_add(o, "details", ctx.obj);
+		els_cli_info_breakpoints(cli, o);
 		els_cli_print_json(o);
 		return NULL;
 	}
@@ -247,6 +248,7 @@ static struct els_error *cmd_info(struct els_cli *cli, int argc, char **argv)
 		printf("\n");
 	}
 	printf("cpus     %zu\n", t->cpus.len);
+	els_cli_info_breakpoints(cli, NULL);
 	struct describe_ctx ctx = { 0 };
 	if (t->ops->describe)
 		t->ops->describe(t, emit_detail, &ctx);
@@ -700,7 +702,9 @@ static struct els_error *cmd_cont(struct els_cli *cli, int argc, char **argv)
 {
 	if (argc > 1)
 		return unknown_option(argv[1], "cont");
-	struct els_error *err = els_target_resume(cli->t);
+	struct els_error *err = els_cli_step_over(cli);
+	if (!err)
+		err = els_target_resume(cli->t);
 	if (err)
 		return err;
 	cli->t->keep_halted = false;
@@ -787,6 +791,14 @@ const struct els_cmd els_cli_commands[] = {
 	{ "cont", "cont", "resume every CPU", cmd_cont },
 	{ "step", "step [--cpu N]", "execute one instruction on a CPU",
 	  cmd_step },
+	{ "break", "break [--hw] [ADDR|[IMAGE:]NAME]",
+	  "set a software (--hw: hardware) breakpoint at an address or a symbol of xen-syms or the kernel (xen:NAME, vmlinux:NAME, MODULE:NAME); alone, list them",
+	  els_cmd_break },
+	{ "delete", "delete [ID...|all]", "remove breakpoints (all without an id)",
+	  els_cmd_delete },
+	{ "wait", "wait [--timeout S]",
+	  "after 'cont': wait until the target stops (breakpoint), say where; Ctrl-C halts it",
+	  els_cmd_wait },
 	{ "help", "help [COMMAND]", "this list", cmd_help },
 	{ "quit", "quit", "leave (the target is resumed unless halted by 'halt')",
 	  cmd_quit },
@@ -801,7 +813,8 @@ static bool needs_halted(const char *name)
 	       !strcmp(name, "pt") || !strcmp(name, "sym") ||
 	       !strcmp(name, "ps") || !strcmp(name, "bt") ||
 	       !strcmp(name, "mod") || !strcmp(name, "maps") ||
-	       !strcmp(name, "log");
+	       !strcmp(name, "log") || !strcmp(name, "break") ||
+	       !strcmp(name, "delete");
 }
 
 struct els_error *els_cli_run(struct els_cli *cli, const char *line,
@@ -837,7 +850,10 @@ struct els_error *els_cli_run(struct els_cli *cli, const char *line,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	/* Learn whether a running target stopped by itself meanwhile. */
+	bool was_running = t->running;
 	err = els_target_poll(t, 0);
+	if (!err && was_running && !t->running)
+		els_cli_target_stopped(cli); /* for `wait` */
 	bool halted_here = false;
 	if (!err && needs_halted(cmd->name) && t->can_run && t->running) {
 		err = els_target_ensure_halted(t);
@@ -863,6 +879,8 @@ struct els_error *els_cli_run(struct els_cli *cli, const char *line,
 			els_error_destroy(e2);
 	}
 
+	if (t->running)
+		cli->stop_unreported = false; /* resumed since it stopped */
 	if (cli->stats) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		double ms = (t1.tv_sec - t0.tv_sec) * 1e3 +
