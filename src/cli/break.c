@@ -300,7 +300,7 @@ struct els_error *els_cmd_delete(struct els_cli *cli, int argc, char **argv)
 	static const char usage[] = "delete [ID...|all]";
 	bool all = argc == 1;
 	for (int i = 1; i < argc; i++) {
-		uint64_t id;
+		uint64_t id = 0;
 		if (!strcmp(argv[i], "all"))
 			all = true;
 		else if (!els_parse_u64(argv[i], &id) || !id || id > UINT32_MAX)
@@ -313,7 +313,7 @@ struct els_error *els_cmd_delete(struct els_cli *cli, int argc, char **argv)
 					"'all' goes alone (usage: %s)", usage);
 	/* Every id must name a breakpoint before any is removed. */
 	for (int i = 1; i < argc && !all; i++) {
-		uint64_t id;
+		uint64_t id = 0;
 		els_parse_u64(argv[i], &id);
 		size_t k = 0;
 		while (k < cli->nbps && cli->bps[k].id != id)
@@ -331,7 +331,7 @@ struct els_error *els_cmd_delete(struct els_cli *cli, int argc, char **argv)
 		}
 	}
 	for (int i = 1; i < argc && !all && !err; i++) {
-		uint64_t id;
+		uint64_t id = 0;
 		els_parse_u64(argv[i], &id);
 		for (size_t k = 0; k < cli->nbps; k++) {
 			if (cli->bps[k].id == id) {
