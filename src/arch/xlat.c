@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "arch/xlat.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 const char *els_xlat_regime_name(enum els_xlat_regime r)
@@ -116,6 +117,35 @@ struct els_error *els_xlat_ctx_from_cpu(struct els_target *t, int cpu,
 		break;
 	case ELS_XLAT_AUTO:
 		break;
+	}
+	return NULL;
+}
+
+struct els_error *els_xlat_ctx_el10(struct els_target *t,
+				    const struct els_xlat_el10_regs *r,
+				    struct els_xlat_ctx *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->t = t;
+	ret->cpu = -1;
+	ret->regime = ELS_XLAT_EL10;
+	ret->el = 1;
+	ret->sctlr = r->sctlr;
+	ret->tcr = r->tcr;
+	ret->ttbr0 = r->ttbr0;
+	ret->ttbr1 = r->ttbr1;
+	ret->mair = r->mair;
+	ret->has_el2 = true;
+	ret->hcr = r->hcr;
+	if (r->hcr & 1) {
+		ret->vtcr = r->vtcr;
+		ret->vttbr = r->vttbr;
+		struct els_error *err = els_mmu_regime_stage2(r->hcr, r->vtcr,
+							      r->vttbr, &ret->s2);
+		if (err)
+			return els_error_wrap(err, "stage 2 of VTTBR 0x%" PRIx64,
+					      r->vttbr);
+		ret->stage2 = ret->s2.enabled;
 	}
 	return NULL;
 }

@@ -64,6 +64,19 @@ struct els_error *els_xlat_ctx_from_cpu(struct els_target *t, int cpu,
 					enum els_xlat_regime regime,
 					struct els_xlat_ctx *ret);
 
+/*
+ * An EL1&0 context from register values instead of a CPU: a guest's
+ * registers as a hypervisor saved them. Stage 2 applies when hcr's VM bit
+ * is set. The context's cpu is -1.
+ */
+struct els_xlat_el10_regs {
+	uint64_t sctlr, tcr, ttbr0, ttbr1, mair;
+	uint64_t hcr, vtcr, vttbr;
+};
+struct els_error *els_xlat_ctx_el10(struct els_target *t,
+				    const struct els_xlat_el10_regs *r,
+				    struct els_xlat_ctx *ret);
+
 /* A full VA -> IPA -> PA translation. */
 struct els_xlat_result {
 	uint64_t va, ipa, pa;

@@ -24,7 +24,7 @@ static void locate(struct els_cli *cli, const struct els_linux_task *t,
 		   const struct els_linux_frame *f, struct where *w)
 {
 	memset(w, 0, sizeof(*w));
-	struct els_symset *set = cli->kernel;
+	struct els_symset *set = els_cli_kernel_set(cli);
 	if (f->kind == ELS_LINUX_FRAME_USER) {
 		/* The process's own binaries, when --sysroot has them. */
 		set = NULL;

@@ -12,6 +12,7 @@
 #include "debuginfo/symbols.h"
 #include "debuginfo/symset.h"
 #include "debuginfo/types.h"
+#include "hv/hv.h"
 #include "os/linux/kernel.h"
 #include "target/target.h"
 
@@ -21,12 +22,20 @@ struct els_cli_guest {
 	struct els_symtab *vmlinux; /* slid once kaslr_done */
 	struct els_symset *set;     /* vmlinux, then its modules */
 	bool kaslr_done;
-	int kaslr_cpu;              /* the CPU the slide was found on */
+	int kaslr_cpu;              /* the CPU the slide was found on (-1: the VM's context) */
 	struct els_error *kaslr_err;
+	/* Its Linux (els_cli_linux_vm), opened on first use. */
+	struct els_cli *cli;
+	struct els_types *types;
+	struct els_linux *linux_k;
+	struct els_hv_vcpu_regs *regs; /* per vCPU, read once a command */
+	bool *regs_valid;
+	unsigned nr_vcpus;
 };
 
 /* A process's symbol set, built once a session (els_cli_process_symset). */
 struct els_cli_process {
+	int vm;             /* -1: the machine's kernel */
 	int32_t pid;
 	struct els_symset *set;
 };
@@ -65,6 +74,8 @@ struct els_cli {
 	size_t nbps;
 	unsigned last_bp_id;
 	bool stop_unreported;       /* stopped by itself; `wait` has not said */
+	struct els_hv *hv;          /* the hypervisor (--xen), opened on first use */
+	int vm;                     /* --vm of the running command; -1: the machine's kernel */
 };
 
 /* Set by SIGINT/SIGTERM; long work checks it and stops. */
@@ -159,6 +170,32 @@ struct els_error *els_cli_step_over(struct els_cli *cli);
 void els_cli_target_stopped(struct els_cli *cli);
 /* The breakpoints for `info`: lines of text, or "breakpoints" in obj. */
 void els_cli_info_breakpoints(struct els_cli *cli, struct json_object *obj);
+
+/* hv.c: the hypervisor (--xen), opened on first use, caches flushed. */
+struct els_error *els_cli_hv(struct els_cli *cli, struct els_hv **ret);
+/*
+ * VM vm's Linux (--guest vm=VMLINUX), read through the VM's own context:
+ * a CPU running one of its vCPUs, else its vCPU's saved registers; its
+ * CPUs are the VM's vCPUs. els_cli_linux gives it when cli->vm is set.
+ */
+struct els_error *els_cli_linux_vm(struct els_cli *cli, unsigned vm,
+				   struct els_linux **ret);
+/* The EL1&0 + stage 2 context of VM vm and its VBAR_EL1. */
+struct els_error *els_cli_guest_ctx(struct els_cli *cli, unsigned vm,
+				    struct els_xlat_ctx *ctx, uint64_t *vbar,
+				    char *how, size_t how_size);
+/* A guest kernel's KASLR slide through the VM's context. */
+struct els_error *els_cli_guest_slide(struct els_cli *cli, unsigned vm,
+				      const struct els_symtab *vmlinux,
+				      uint64_t *slide);
+/* The symbol set of the running command's kernel: the VM's (--vm) or the machine's. */
+struct els_symset *els_cli_kernel_set(struct els_cli *cli);
+void els_cli_close_hv(struct els_cli *cli);
+struct els_error *els_cmd_vm(struct els_cli *cli, int argc, char **argv);
+struct els_error *els_cmd_vcpu(struct els_cli *cli, int argc, char **argv);
+struct els_error *els_cmd_ctx(struct els_cli *cli, int argc, char **argv);
+/* info's hypervisor part: version, and ESR_EL2 of CPUs at EL2 (o NULL: text). */
+void els_cli_info_hv(struct els_cli *cli, struct json_object *o);
 
 /* The interactive shell; returns when the user quits. */
 void els_cli_shell(struct els_cli *cli);

@@ -236,6 +236,7 @@ static struct els_error *cmd_info(struct els_cli *cli, int argc, char **argv)
 			t->ops->describe(t, emit_detail, &ctx);
 		json_object_object_add(o, "details", ctx.obj);
 		els_cli_info_breakpoints(cli, o);
+		els_cli_info_hv(cli, o);
 		els_cli_print_json(o);
 		return NULL;
 	}
@@ -249,6 +250,7 @@ static struct els_error *cmd_info(struct els_cli *cli, int argc, char **argv)
 	}
 	printf("cpus     %zu\n", t->cpus.len);
 	els_cli_info_breakpoints(cli, NULL);
+	els_cli_info_hv(cli, NULL);
 	struct describe_ctx ctx = { 0 };
 	if (t->ops->describe)
 		t->ops->describe(t, emit_detail, &ctx);
@@ -778,14 +780,20 @@ const struct els_cmd els_cli_commands[] = {
 	  "sym [--vm N [--cpu C]] [--file ELF [--base ADDR | --section NAME=ADDR...]] ADDR|[IMAGE:]NAME",
 	  "symbol+offset, size and source line of an address; address of a name (kernel slid by KASLR)",
 	  els_cmd_sym },
-	{ "ps", "ps [-t]", "the kernel's tasks (-t: every thread) and what each CPU runs",
+	{ "ps", "ps [--vm N] [-t]", "the kernel's tasks (-t: every thread) and what each CPU runs",
 	  els_cmd_ps },
-	{ "bt", "bt [PID | --cpu N]", "kernel backtrace of a task, with symbols and source lines",
+	{ "bt", "bt [--vm N] [PID | --cpu N]", "kernel backtrace of a task, with symbols and source lines",
 	  els_cmd_bt },
-	{ "mod", "mod [--sections]", "loaded kernel modules, their symbols loaded from --sysroot or from memory",
+	{ "mod", "mod [--vm N] [--sections]", "loaded kernel modules, their symbols loaded from --sysroot or from memory",
 	  els_cmd_mod },
-	{ "maps", "maps PID", "a process's memory map, as /proc/PID/maps", els_cmd_maps },
-	{ "log", "log [--tail N]", "the kernel log (printk ring buffer)", els_cmd_log },
+	{ "maps", "maps [--vm N] PID", "a process's memory map, as /proc/PID/maps", els_cmd_maps },
+	{ "log", "log [--vm N] [--tail N]", "the kernel log (printk ring buffer)", els_cmd_log },
+	{ "ctx", "ctx", "what each CPU runs: exception level, VMID, VM, vCPU, the guest's task, PC and symbol; ESR_EL2 and the hypercall at EL2",
+	  els_cmd_ctx },
+	{ "vm", "vm", "the hypervisor's VMs (Xen domains): id, VMID, vCPUs, memory, p2m root",
+	  els_cmd_vm },
+	{ "vcpu", "vcpu [--vm N]", "vCPUs: physical CPU, state, runstate times",
+	  els_cmd_vcpu },
 	{ "halt", "halt", "stop every CPU (stays halted when elscope exits)",
 	  cmd_halt },
 	{ "cont", "cont", "resume every CPU", cmd_cont },
@@ -814,7 +822,42 @@ static bool needs_halted(const char *name)
 	       !strcmp(name, "ps") || !strcmp(name, "bt") ||
 	       !strcmp(name, "mod") || !strcmp(name, "maps") ||
 	       !strcmp(name, "log") || !strcmp(name, "break") ||
-	       !strcmp(name, "delete");
+	       !strcmp(name, "delete") || !strcmp(name, "ctx") ||
+	       !strcmp(name, "vm") || !strcmp(name, "vcpu");
+}
+
+/* Commands whose --vm N (Xen domain id, or "host") the shell takes off. */
+static bool takes_vm(const char *name)
+{
+	return !strcmp(name, "ps") || !strcmp(name, "bt") ||
+	       !strcmp(name, "mod") || !strcmp(name, "maps") ||
+	       !strcmp(name, "log") || !strcmp(name, "x") ||
+	       !strcmp(name, "vcpu");
+}
+
+/* Take "--vm N" out of argv into *vm (-1: host). */
+static struct els_error *strip_vm(int *argc, char **argv, int *vm)
+{
+	*vm = -1;
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--vm"))
+			continue;
+		if (i + 1 >= *argc)
+			return els_error_create(ELS_ERR_USAGE,
+						"--vm needs a VM id (a Xen domain id, or 'host')");
+		uint64_t v = 0;
+		if (strcmp(argv[i + 1], "host") &&
+		    (!els_parse_u64(argv[i + 1], &v) || v > 0x7fef))
+			return els_error_create(ELS_ERR_USAGE,
+						"--vm: '%s' is not a VM id (a Xen domain id, or 'host')",
+						argv[i + 1]);
+		*vm = strcmp(argv[i + 1], "host") ? (int)v : -1;
+		memmove(argv + i, argv + i + 2,
+			(size_t)(*argc - i - 2) * sizeof(*argv));
+		*argc -= 2;
+		i--;
+	}
+	return NULL;
 }
 
 struct els_error *els_cli_run(struct els_cli *cli, const char *line,
@@ -866,7 +909,13 @@ struct els_error *els_cli_run(struct els_cli *cli, const char *line,
 			err = &els_enomem;
 		} else {
 			memcpy(words, argv, (size_t)argc * sizeof(*words));
-			err = cmd->fn(cli, argc, words);
+			int wc = argc;
+			cli->vm = -1;
+			if (takes_vm(cmd->name))
+				err = strip_vm(&wc, words, &cli->vm);
+			if (!err)
+				err = cmd->fn(cli, wc, words);
+			cli->vm = -1;
 			free(words);
 		}
 	}

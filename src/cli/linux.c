@@ -75,6 +75,8 @@ static struct els_error *kernel_ctx(struct els_cli *cli,
 
 struct els_error *els_cli_linux(struct els_cli *cli, struct els_linux **ret)
 {
+	if (cli->vm >= 0)
+		return els_cli_linux_vm(cli, (unsigned)cli->vm, ret);
 	if (!cli->vmlinux)
 		return els_error_create(ELS_ERR_USAGE,
 					"no kernel: give --vmlinux VMLINUX");

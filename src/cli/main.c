@@ -114,7 +114,7 @@ int main(int argc, char **argv)
 		{ "sysroot", required_argument, NULL, 'R' },
 		{ 0 },
 	};
-	struct els_cli cli = { 0 };
+	struct els_cli cli = { .vm = -1 };
 	struct script_item *items = calloc((size_t)argc, sizeof(*items));
 	size_t nitems = 0;
 	int timeout_ms = 3000;

@@ -235,9 +235,13 @@ static struct els_error *load_symbols(struct els_cli *cli,
 			m->src = SRC_MEMORY;
 		}
 		/* A module may have been reloaded since: its new image wins. */
-		els_symset_remove(cli->kernel, m->m.name);
-		struct els_error *err =
-			els_symset_add(cli->kernel, m->m.name, st, true);
+		struct els_symset *set = els_cli_kernel_set(cli);
+		if (!set) {
+			els_symtab_destroy(st);
+			continue;
+		}
+		els_symset_remove(set, m->m.name);
+		struct els_error *err = els_symset_add(set, m->m.name, st, true);
 		if (err)
 			return err;
 	}

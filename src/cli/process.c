@@ -48,7 +48,7 @@ struct els_error *els_cli_process_symset(struct els_cli *cli, int32_t pid,
 					 struct els_symset **ret)
 {
 	for (size_t i = 0; i < cli->nprocs; i++) {
-		if (cli->procs[i].pid == pid) {
+		if (cli->procs[i].pid == pid && cli->procs[i].vm == cli->vm) {
 			*ret = cli->procs[i].set;
 			return NULL;
 		}
@@ -94,7 +94,7 @@ struct els_error *els_cli_process_symset(struct els_cli *cli, int32_t pid,
 		return els_error_wrap(err, "the files of pid %d", pid);
 	}
 	cli->procs = c;
-	cli->procs[cli->nprocs++] = (struct els_cli_process){ pid, set };
+	cli->procs[cli->nprocs++] = (struct els_cli_process){ cli->vm, pid, set };
 	*ret = set;
 	return NULL;
 }

@@ -127,6 +127,7 @@ struct els_error *els_cli_open_symbols(struct els_cli *cli, const char *vmlinux,
 
 void els_cli_close_symbols(struct els_cli *cli)
 {
+	els_cli_close_hv(cli); /* guest kernels use the files below */
 	for (size_t i = 0; i < cli->nprocs; i++)
 		els_symset_destroy(cli->procs[i].set);
 	free(cli->procs);
@@ -169,16 +170,17 @@ struct els_error *els_cli_guest_syms(struct els_cli *cli, unsigned vm, int cpu,
 	*ret = g;
 	if (g->kaslr_done && (cpu < 0 || cpu == g->kaslr_cpu))
 		return copy_of(g->kaslr_err);
-	if (cpu < 0)
-		return els_error_create(ELS_ERR_USAGE,
-					"VM %u: which CPU runs it is not known; give --cpu N naming a CPU that runs it or last ran it, to find its kernel's KASLR slide",
-					vm);
 	if (cpu >= (int)cli->t->cpus.len)
 		return els_error_create(ELS_ERR_USAGE, "no CPU %d (the target has %zu)",
 					cpu, cli->t->cpus.len);
 	uint64_t slide;
-	struct els_error *err = els_kaslr_find_slide_on(
-		cli->t, g->vmlinux, cpu, ELS_XLAT_EL10, &slide);
+	struct els_error *err;
+	/* Without a CPU: the VM's own context, from the hypervisor (--xen). */
+	if (cpu < 0)
+		err = els_cli_guest_slide(cli, vm, g->vmlinux, &slide);
+	else
+		err = els_kaslr_find_slide_on(cli->t, g->vmlinux, cpu,
+					      ELS_XLAT_EL10, &slide);
 	if (err && transient(err))
 		return err;
 	els_error_destroy(g->kaslr_err);
@@ -186,18 +188,38 @@ struct els_error *els_cli_guest_syms(struct els_cli *cli, unsigned vm, int cpu,
 	g->kaslr_done = true;
 	g->kaslr_cpu = cpu;
 	if (err) {
-		g->kaslr_err = els_error_wrap(err, "VM %u on CPU %d", vm, cpu);
+		g->kaslr_err = cpu < 0 ? err
+				       : els_error_wrap(err, "VM %u on CPU %d", vm, cpu);
 		return copy_of(g->kaslr_err);
 	}
 	els_symtab_set_bias(g->vmlinux, slide);
-	els_log(ELS_LOG_INFO, "VM %u: KASLR slide 0x%" PRIx64 " (CPU %d)", vm,
-		slide, cpu);
+	if (cpu >= 0)
+		els_log(ELS_LOG_INFO, "VM %u: KASLR slide 0x%" PRIx64 " (CPU %d)",
+			vm, slide, cpu);
 	return NULL;
+}
+
+struct els_symset *els_cli_kernel_set(struct els_cli *cli)
+{
+	if (cli->vm >= 0) {
+		for (size_t i = 0; i < cli->nguests; i++) {
+			struct els_cli_guest *g = &cli->guests[i];
+			if (g->id == (unsigned)cli->vm)
+				return g->kaslr_done && !g->kaslr_err ? g->set
+								      : NULL;
+		}
+		return NULL;
+	}
+	return cli->kaslr_err ? NULL : cli->kernel;
 }
 
 bool els_cli_symbolize(struct els_cli *cli, uint64_t addr, char *buf,
 		       size_t size)
 {
+	if (cli->vm >= 0) {
+		struct els_symset *set = els_cli_kernel_set(cli);
+		return set && els_symset_format(set, addr, buf, size);
+	}
 	if (cli->vmlinux && !cli->kaslr_done)
 		els_error_destroy(els_cli_kernel_syms(cli));
 	if (cli->kernel && !cli->kaslr_err &&

@@ -14,9 +14,10 @@ static const char *const vector_syms[] = { "vectors",
 /* The banner is a few hundred bytes of .rodata no one writes. */
 #define CHECK_LEN 64
 
-static struct els_error *verify(struct els_target *t, int cpu,
-				enum els_xlat_regime regime,
-				const struct els_symtab *vmlinux, uint64_t slide)
+/* linux_banner at its slid address through ctx holds vmlinux's bytes. */
+static struct els_error *verify_ctx(struct els_xlat_ctx *ctx,
+				    const struct els_symtab *vmlinux,
+				    uint64_t slide)
 {
 	struct els_symbol banner;
 	struct els_error *err =
@@ -32,19 +33,29 @@ static struct els_error *verify(struct els_target *t, int cpu,
 	err = els_symtab_file_bytes(vmlinux, linked + bias, want, len);
 	if (err)
 		return err;
-	struct els_xlat_ctx ctx;
-	if ((err = els_xlat_ctx_from_cpu(t, cpu, regime, &ctx)))
-		return err;
 	uint64_t va = linked + slide;
-	if ((err = els_xlat_read(&ctx, va, got, len)))
+	if ((err = els_xlat_read(ctx, va, got, len)))
 		return els_error_wrap(err, "reading linux_banner at 0x%" PRIx64
-				      " (slide 0x%" PRIx64 ") on CPU %d",
-				      va, slide, cpu);
+				      " (slide 0x%" PRIx64 ")",
+				      va, slide);
 	if (memcmp(want, got, len))
 		return els_error_addr(ELS_ERR_INVALID, va,
 				      "linux_banner at 0x%" PRIx64 " (slide 0x%" PRIx64
 				      ") differs from %s's: is it the running kernel?",
 				      va, slide, els_symtab_path(vmlinux));
+	return NULL;
+}
+
+static struct els_error *verify(struct els_target *t, int cpu,
+				enum els_xlat_regime regime,
+				const struct els_symtab *vmlinux, uint64_t slide)
+{
+	struct els_xlat_ctx ctx;
+	struct els_error *err = els_xlat_ctx_from_cpu(t, cpu, regime, &ctx);
+	if (err)
+		return err;
+	if ((err = verify_ctx(&ctx, vmlinux, slide)))
+		return els_error_wrap(err, "CPU %d", cpu);
 	return NULL;
 }
 
@@ -142,5 +153,39 @@ struct els_error *els_kaslr_find_slide_on(struct els_target *t,
 		return els_error_create(ELS_ERR_NOT_FOUND,
 					"the KASLR slide: no CPU's vector base points into %s's vectors",
 					els_symtab_path(vmlinux));
+	return els_error_wrap(last, "finding the KASLR slide");
+}
+
+struct els_error *els_kaslr_find_slide_ctx(struct els_xlat_ctx *ctx,
+					   uint64_t vbar,
+					   const struct els_symtab *vmlinux,
+					   uint64_t *ret)
+{
+	uint64_t bias = els_symtab_bias(vmlinux);
+	struct els_error *last = NULL;
+	for (size_t s = 0; s < sizeof(vector_syms) / sizeof(*vector_syms); s++) {
+		struct els_symbol v;
+		if (els_symtab_lookup_name(vmlinux, vector_syms[s], &v))
+			continue;
+		uint64_t linked = v.addr - bias;
+		uint64_t span = v.size ? v.size : 0x800;
+		for (uint64_t off = 0; off < span; off += 0x800) {
+			uint64_t slide = vbar - (linked + off);
+			if (slide & 0xfff)
+				continue;
+			struct els_error *err = verify_ctx(ctx, vmlinux, slide);
+			els_error_destroy(last);
+			if (!err) {
+				*ret = slide;
+				return NULL;
+			}
+			last = els_error_wrap(err, "VBAR 0x%" PRIx64 " minus %s+0x%" PRIx64,
+					      vbar, vector_syms[s], off);
+		}
+	}
+	if (!last)
+		return els_error_create(ELS_ERR_NOT_FOUND,
+					"the KASLR slide: VBAR 0x%" PRIx64 " points into none of %s's vectors",
+					vbar, els_symtab_path(vmlinux));
 	return els_error_wrap(last, "finding the KASLR slide");
 }

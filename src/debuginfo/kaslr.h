@@ -37,6 +37,15 @@ struct els_error *els_kaslr_find_slide_on(struct els_target *t,
 					  enum els_xlat_regime regime,
 					  uint64_t *ret);
 
+/*
+ * The same from a translation context and the vector base its kernel uses
+ * (a guest's, from the registers a hypervisor saved for its vCPU).
+ */
+struct els_error *els_kaslr_find_slide_ctx(struct els_xlat_ctx *ctx,
+					   uint64_t vbar,
+					   const struct els_symtab *vmlinux,
+					   uint64_t *ret);
+
 /* Check a slide: linux_banner at its slid address as in vmlinux. */
 struct els_error *els_kaslr_verify(struct els_target *t, int cpu,
 				   const struct els_symtab *vmlinux,

@@ -317,6 +317,25 @@ struct els_error *els_linux_open(struct els_target *t,
 	return NULL;
 }
 
+bool els_linux_has_cpu_regs(const struct els_linux *lx, unsigned cpu)
+{
+	if (lx->dump)
+		return false;
+	return cpu < (lx->cpu_reg ? lx->nr_reg_cpus : lx->t->cpus.len);
+}
+
+struct els_error *els_linux_cpu_reg(struct els_linux *lx, unsigned cpu,
+				    const char *name, uint64_t *ret)
+{
+	if (!els_linux_has_cpu_regs(lx, cpu))
+		return els_error_create(ELS_ERR_NOT_FOUND,
+					"CPU %u's registers are not there (%s)",
+					cpu, lx->dump ? "a dump" : "no such CPU");
+	if (lx->cpu_reg)
+		return lx->cpu_reg(lx->cpu_reg_arg, cpu, name, ret);
+	return els_target_read_reg_u64(lx->t, (int)cpu, name, ret);
+}
+
 void els_linux_destroy(struct els_linux *lx)
 {
 	if (!lx)

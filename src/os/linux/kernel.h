@@ -35,6 +35,15 @@ struct els_linux {
 	unsigned version;           /* KERNEL_VERSION(a,b,c) of release */
 	unsigned nr_cpu_ids;
 	uint64_t *per_cpu_offset;   /* [nr_cpu_ids] */
+	/*
+	 * Where CPU n's registers come from: NULL, the target's CPU n (the
+	 * machine's own kernel); for a guest kernel, its vCPU n as the
+	 * hypervisor sees it. nr_reg_cpus: how many can be asked.
+	 */
+	struct els_error *(*cpu_reg)(void *arg, unsigned cpu, const char *name,
+				     uint64_t *ret);
+	void *cpu_reg_arg;
+	unsigned nr_reg_cpus;
 	/* Counters: reads asked of the target through this kernel. */
 	uint64_t reads, bytes;
 };
@@ -63,6 +72,15 @@ void els_linux_destroy(struct els_linux *lx);
 struct els_error *els_linux_ctx_from_vmcoreinfo(
 	struct els_target *t, const char *(*get)(struct els_target *, const char *),
 	struct els_xlat_ctx *ret);
+
+/*
+ * A register of CPU cpu as this kernel sees it ("pc", "cpsr", "SP_EL0", ...;
+ * see cpu_reg). ELS_ERR_NOT_FOUND for a CPU beyond nr_reg_cpus or a dump.
+ */
+struct els_error *els_linux_cpu_reg(struct els_linux *lx, unsigned cpu,
+				    const char *name, uint64_t *ret);
+/* Whether CPU cpu's registers can be asked (a live CPU or vCPU). */
+bool els_linux_has_cpu_regs(const struct els_linux *lx, unsigned cpu);
 
 /* Kernel virtual memory. */
 struct els_error *els_linux_read(struct els_linux *lx, uint64_t va, void *buf,

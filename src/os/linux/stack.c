@@ -26,17 +26,16 @@ uint64_t els_linux_strip_pac(const struct els_linux *lx, uint64_t pc)
 struct els_error *els_linux_cpu_regs(struct els_linux *lx, unsigned cpu,
 				     struct els_linux_regs *ret)
 {
-	struct els_target *t = lx->t;
 	uint64_t cpsr;
 	struct els_error *err =
-		els_target_read_reg_u64(t, (int)cpu, "cpsr", &cpsr);
+		els_linux_cpu_reg(lx, cpu, "cpsr", &cpsr);
 	if (err)
 		return els_error_wrap(err, "CPU %u's registers", cpu);
 	unsigned el = (unsigned)(cpsr >> 2) & 3;
 	if (el == 2) {
 		uint64_t hcr;
 		struct els_error *e =
-			els_target_read_reg_u64(t, (int)cpu, "HCR_EL2", &hcr);
+			els_linux_cpu_reg(lx, cpu, "HCR_EL2", &hcr);
 		/* A dump may lack HCR_EL2: its kernel was taken as Linux's. */
 		bool e2h = e || ((hcr >> 34) & 1);
 		els_error_destroy(e);
@@ -47,16 +46,16 @@ struct els_error *els_linux_cpu_regs(struct els_linux *lx, unsigned cpu,
 	}
 	memset(ret, 0, sizeof(*ret));
 	ret->user = el == 0;
-	if ((err = els_target_read_reg_u64(t, (int)cpu, "pc", &ret->pc)) ||
-	    (err = els_target_read_reg_u64(t, (int)cpu, "x30", &ret->lr)) ||
-	    (err = els_target_read_reg_u64(t, (int)cpu, "x29", &ret->fp)) ||
-	    (err = els_target_read_reg_u64(t, (int)cpu, "sp", &ret->sp)))
+	if ((err = els_linux_cpu_reg(lx, cpu, "pc", &ret->pc)) ||
+	    (err = els_linux_cpu_reg(lx, cpu, "x30", &ret->lr)) ||
+	    (err = els_linux_cpu_reg(lx, cpu, "x29", &ret->fp)) ||
+	    (err = els_linux_cpu_reg(lx, cpu, "sp", &ret->sp)))
 		return els_error_wrap(err, "CPU %u's registers", cpu);
 	uint64_t sp_el0, elr;
 	if (!ret->user &&
-	    !(err = els_target_read_reg_u64(t, (int)cpu, "SP_EL0", &sp_el0)) &&
+	    !(err = els_linux_cpu_reg(lx, cpu, "SP_EL0", &sp_el0)) &&
 	    !kernel_va(sp_el0) &&
-	    !(err = els_target_read_reg_u64(t, (int)cpu,
+	    !(err = els_linux_cpu_reg(lx, cpu,
 					    el == 2 ? "ELR_EL2" : "ELR_EL1",
 					    &elr))) {
 		ret->crossing = true;

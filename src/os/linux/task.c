@@ -432,22 +432,22 @@ struct els_error *els_linux_current(struct els_linux *lx, unsigned cpu,
 				    uint64_t *task)
 {
 	struct els_error *err;
-	if (!lx->dump && cpu < lx->t->cpus.len) {
+	if (els_linux_has_cpu_regs(lx, cpu)) {
 		uint64_t cpsr, sp_el0, hcr = 0;
-		if ((err = els_target_read_reg_u64(lx->t, (int)cpu, "cpsr",
+		if ((err = els_linux_cpu_reg(lx, cpu, "cpsr",
 						   &cpsr)))
 			return els_error_wrap(err, "CPU %u's cpsr", cpu);
 		unsigned el = (unsigned)(cpsr >> 2) & 3;
 		bool in_kernel = el == 1;
 		if (el == 2) {
 			/* Linux at EL2 runs with E2H (VHE); without, it is a hypervisor. */
-			struct els_error *e = els_target_read_reg_u64(
-				lx->t, (int)cpu, "HCR_EL2", &hcr);
+			struct els_error *e =
+				els_linux_cpu_reg(lx, cpu, "HCR_EL2", &hcr);
 			els_error_destroy(e);
 			in_kernel = !e && (hcr >> 34) & 1;
 		}
 		if (in_kernel &&
-		    !(err = els_target_read_reg_u64(lx->t, (int)cpu, "SP_EL0",
+		    !(err = els_linux_cpu_reg(lx, cpu, "SP_EL0",
 						    &sp_el0)) &&
 		    kernel_va(sp_el0)) {
 			*task = sp_el0;

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* Rows of the built-in layout table (src/hv/xen/layout.c), printed by build/xen-layout. */
+{ "4.17.5", "Debian xen 4.17.5+72-g01140da4e8-1 (lab/lab fetch xen-dwarf)", {
+	[ELS_XEN_DOMAIN_ID] = { 0, 2 }, /* domain.domain_id */
+	[ELS_XEN_DOMAIN_MAX_VCPUS] = { 4, 4 }, /* domain.max_vcpus */
+	[ELS_XEN_DOMAIN_VCPU] = { 8, 8 }, /* domain.vcpu */
+	[ELS_XEN_DOMAIN_NEXT] = { 136, 8 }, /* domain.next_in_list */
+	[ELS_XEN_DOMAIN_TOT_PAGES] = { 88, 4 }, /* domain.tot_pages */
+	[ELS_XEN_DOMAIN_MAX_PAGES] = { 100, 4 }, /* domain.max_pages */
+	[ELS_XEN_DOMAIN_IS_DYING] = { 320, 4 }, /* domain.is_dying */
+	[ELS_XEN_DOMAIN_PAUSE_COUNT] = { 452, 4 }, /* domain.pause_count */
+	[ELS_XEN_DOMAIN_HANDLE] = { 1672, 16 }, /* domain.handle */
+	[ELS_XEN_DOMAIN_P2M_ROOT] = { 552, 8 }, /* domain.arch.p2m.root */
+	[ELS_XEN_DOMAIN_P2M_VMID] = { 560, 2 }, /* domain.arch.p2m.vmid */
+	[ELS_XEN_DOMAIN_P2M_VTTBR] = { 568, 8 }, /* domain.arch.p2m.vttbr */
+	[ELS_XEN_VCPU_ID] = { 0, 4 }, /* vcpu.vcpu_id */
+	[ELS_XEN_VCPU_PROCESSOR] = { 4, 4 }, /* vcpu.processor */
+	[ELS_XEN_VCPU_DOMAIN] = { 16, 8 }, /* vcpu.domain */
+	[ELS_XEN_VCPU_RUNSTATE_STATE] = { 208, 4 }, /* vcpu.runstate.state */
+	[ELS_XEN_VCPU_RUNSTATE_ENTRY] = { 216, 8 }, /* vcpu.runstate.state_entry_time */
+	[ELS_XEN_VCPU_RUNSTATE_TIME] = { 224, 32 }, /* vcpu.runstate.time */
+	[ELS_XEN_VCPU_IS_RUNNING] = { 271, 1 }, /* vcpu.is_running */
+	[ELS_XEN_VCPU_PAUSE_FLAGS] = { 296, 8 }, /* vcpu.pause_flags */
+	[ELS_XEN_VCPU_CPU_INFO] = { 752, 8 }, /* vcpu.arch.cpu_info */
+	[ELS_XEN_VCPU_SCTLR] = { 848, 8 }, /* vcpu.arch.sctlr */
+	[ELS_XEN_VCPU_TTBCR] = { 792, 8 }, /* vcpu.arch.ttbcr */
+	[ELS_XEN_VCPU_TTBR0] = { 800, 8 }, /* vcpu.arch.ttbr0 */
+	[ELS_XEN_VCPU_TTBR1] = { 808, 8 }, /* vcpu.arch.ttbr1 */
+	[ELS_XEN_VCPU_MAIR] = { 832, 8 }, /* vcpu.arch.mair */
+	[ELS_XEN_VCPU_VBAR] = { 784, 8 }, /* vcpu.arch.vbar */
+	[ELS_XEN_VCPU_HCR] = { 896, 8 }, /* vcpu.arch.hcr_el2 */
+	[ELS_XEN_REGS_X0] = { 0, 8 }, /* cpu_info.guest_cpu_user_regs.x0 */
+	[ELS_XEN_REGS_PC] = { 256, 8 }, /* cpu_info.guest_cpu_user_regs.pc */
+	[ELS_XEN_REGS_CPSR] = { 264, 8 }, /* cpu_info.guest_cpu_user_regs.cpsr */
+	[ELS_XEN_REGS_SP_EL0] = { 312, 8 }, /* cpu_info.guest_cpu_user_regs.sp_el0 */
+	[ELS_XEN_REGS_SP_EL1] = { 320, 8 }, /* cpu_info.guest_cpu_user_regs.sp_el1 */
+	[ELS_XEN_REGS_ELR_EL1] = { 328, 8 }, /* cpu_info.guest_cpu_user_regs.elr_el1 */
+} },
+{ "4.17.7", "Debian xen 4.17.7+13-g2445b30a44-0+deb12u1: the 4.17.5 row with the members that moved, found by comparing the loads and stores of the functions that use them in the two builds (see README.md)", {
+	[ELS_XEN_DOMAIN_ID] = { 0, 2 }, /* domain.domain_id */
+	[ELS_XEN_DOMAIN_MAX_VCPUS] = { 4, 4 }, /* domain.max_vcpus */
+	[ELS_XEN_DOMAIN_VCPU] = { 8, 8 }, /* domain.vcpu */
+	[ELS_XEN_DOMAIN_NEXT] = { 136, 8 }, /* domain.next_in_list */
+	[ELS_XEN_DOMAIN_TOT_PAGES] = { 88, 4 }, /* domain.tot_pages */
+	[ELS_XEN_DOMAIN_MAX_PAGES] = { 100, 4 }, /* domain.max_pages */
+	[ELS_XEN_DOMAIN_IS_DYING] = { 320, 4 }, /* domain.is_dying */
+	[ELS_XEN_DOMAIN_PAUSE_COUNT] = { 468, 4 }, /* domain.pause_count */
+	[ELS_XEN_DOMAIN_HANDLE] = { 1672, 16 }, /* domain.handle */
+	[ELS_XEN_DOMAIN_P2M_ROOT] = { 552, 8 }, /* domain.arch.p2m.root */
+	[ELS_XEN_DOMAIN_P2M_VMID] = { 560, 2 }, /* domain.arch.p2m.vmid */
+	[ELS_XEN_DOMAIN_P2M_VTTBR] = { 568, 8 }, /* domain.arch.p2m.vttbr */
+	[ELS_XEN_VCPU_ID] = { 0, 4 }, /* vcpu.vcpu_id */
+	[ELS_XEN_VCPU_PROCESSOR] = { 4, 4 }, /* vcpu.processor */
+	[ELS_XEN_VCPU_DOMAIN] = { 16, 8 }, /* vcpu.domain */
+	[ELS_XEN_VCPU_RUNSTATE_STATE] = { 216, 4 }, /* vcpu.runstate.state */
+	[ELS_XEN_VCPU_RUNSTATE_ENTRY] = { 224, 8 }, /* vcpu.runstate.state_entry_time */
+	[ELS_XEN_VCPU_RUNSTATE_TIME] = { 232, 32 }, /* vcpu.runstate.time */
+	[ELS_XEN_VCPU_IS_RUNNING] = { 275, 1 }, /* vcpu.is_running */
+	[ELS_XEN_VCPU_PAUSE_FLAGS] = { 296, 8 }, /* vcpu.pause_flags */
+	[ELS_XEN_VCPU_CPU_INFO] = { 752, 8 }, /* vcpu.arch.cpu_info */
+	[ELS_XEN_VCPU_SCTLR] = { 848, 8 }, /* vcpu.arch.sctlr */
+	[ELS_XEN_VCPU_TTBCR] = { 792, 8 }, /* vcpu.arch.ttbcr */
+	[ELS_XEN_VCPU_TTBR0] = { 800, 8 }, /* vcpu.arch.ttbr0 */
+	[ELS_XEN_VCPU_TTBR1] = { 808, 8 }, /* vcpu.arch.ttbr1 */
+	[ELS_XEN_VCPU_MAIR] = { 832, 8 }, /* vcpu.arch.mair */
+	[ELS_XEN_VCPU_VBAR] = { 784, 8 }, /* vcpu.arch.vbar */
+	[ELS_XEN_VCPU_HCR] = { 896, 8 }, /* vcpu.arch.hcr_el2 */
+	[ELS_XEN_REGS_X0] = { 0, 8 }, /* cpu_info.guest_cpu_user_regs.x0 */
+	[ELS_XEN_REGS_PC] = { 256, 8 }, /* cpu_info.guest_cpu_user_regs.pc */
+	[ELS_XEN_REGS_CPSR] = { 264, 8 }, /* cpu_info.guest_cpu_user_regs.cpsr */
+	[ELS_XEN_REGS_SP_EL0] = { 312, 8 }, /* cpu_info.guest_cpu_user_regs.sp_el0 */
+	[ELS_XEN_REGS_SP_EL1] = { 320, 8 }, /* cpu_info.guest_cpu_user_regs.sp_el1 */
+	[ELS_XEN_REGS_ELR_EL1] = { 328, 8 }, /* cpu_info.guest_cpu_user_regs.elr_el1 */
+} },

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Xen on Arm64 (the driver behind hv/hv.h: els_hv_open_xen). What is here
+ * is shared with tools/xen_layout.c and the unit tests: how the running
+ * Xen's version is read from its own code.
+ */
+#ifndef ELS_HV_XEN_XEN_H
+#define ELS_HV_XEN_XEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* `mov w0, #imm16` (MOVZ): the whole body of xen_major_version(). */
+bool els_xen_decode_movz_w0(uint32_t insn, unsigned *imm);
+/* `adrp x0, P; add x0, x0, #I` at pc (xen_extra_version()): the address. */
+bool els_xen_decode_adrp_add_x0(uint64_t pc, uint32_t adrp, uint32_t add,
+				uint64_t *ret);
+
+#endif
