@@ -331,12 +331,23 @@ struct els_error *els_cmd_pt(struct els_cli *cli, int argc, char **argv)
 	return err;
 }
 
+/* With --vm: the VM's own context (a CPU running it, or its saved registers). */
+static struct els_error *vm_ctx(struct els_cli *cli, struct els_xlat_ctx *ctx)
+{
+	uint64_t vbar;
+	char how[64];
+	return els_cli_guest_ctx(cli, (unsigned)cli->vm, ctx, &vbar, how,
+				 sizeof(how));
+}
+
 struct els_error *els_cli_read_virt(struct els_cli *cli, int cpu,
 				    uint64_t va, void *buf, size_t len)
 {
 	struct els_xlat_ctx ctx;
 	struct els_error *err =
-		els_xlat_ctx_from_cpu(cli->t, cpu, ELS_XLAT_AUTO, &ctx);
+		cli->vm >= 0 ? vm_ctx(cli, &ctx)
+			     : els_xlat_ctx_from_cpu(cli->t, cpu, ELS_XLAT_AUTO,
+						     &ctx);
 	if (err)
 		return err;
 	return els_xlat_read(&ctx, va, buf, len);
@@ -347,7 +358,9 @@ struct els_error *els_cli_read_ipa(struct els_cli *cli, int cpu, uint64_t ipa,
 {
 	struct els_xlat_ctx ctx;
 	struct els_error *err =
-		els_xlat_ctx_from_cpu(cli->t, cpu, ELS_XLAT_EL10, &ctx);
+		cli->vm >= 0 ? vm_ctx(cli, &ctx)
+			     : els_xlat_ctx_from_cpu(cli->t, cpu, ELS_XLAT_EL10,
+						     &ctx);
 	if (err)
 		return err;
 	return els_xlat_read_ipa(&ctx, ipa, buf, len);
