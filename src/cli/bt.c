@@ -182,6 +182,19 @@ struct els_error *els_cmd_bt(struct els_cli *cli, int argc, char **argv)
 		return els_error_create(ELS_ERR_USAGE,
 					"give a PID or --cpu N, not both (usage: %s)",
 					usage);
+	/* A CPU in a guest (or in Xen for one): that VM's kernel, its vCPU. */
+	int vcpu;
+	int vm = cli->vm < 0 && cpu >= 0 && cli->xen
+			 ? els_cli_vm_of_cpu(cli, cpu, false, &vcpu)
+			 : -1;
+	if (vm >= 0) {
+		cli->vm = vm;
+		cpu = vcpu;
+	} else if (cli->vm < 0 && cpu >= 0 && cli->xen && !cli->vmlinux) {
+		return els_error_create(ELS_ERR_STATE,
+					"CPU %d runs no VM with a --guest kernel now (see ctx); for a VM's task: bt --vm N PID",
+					cpu);
+	}
 	struct els_linux *lx;
 	struct els_error *err = els_cli_linux(cli, &lx);
 	if (err)

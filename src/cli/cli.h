@@ -191,6 +191,13 @@ struct els_error *els_cli_guest_slide(struct els_cli *cli, unsigned vm,
 /* The symbol set of the running command's kernel: the VM's (--vm) or the machine's. */
 struct els_symset *els_cli_kernel_set(struct els_cli *cli);
 void els_cli_close_hv(struct els_cli *cli);
+/*
+ * The VM whose vCPU CPU cpu runs (guest_only: at EL0/EL1 only, not in Xen
+ * on its behalf) when --guest gives its kernel, its symbols ready; -1
+ * otherwise. *vcpu: which vCPU.
+ */
+int els_cli_vm_of_cpu(struct els_cli *cli, int cpu, bool guest_only,
+		      int *vcpu);
 struct els_error *els_cmd_vm(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_vcpu(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_ctx(struct els_cli *cli, int argc, char **argv);

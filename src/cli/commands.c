@@ -334,6 +334,10 @@ static struct els_error *cmd_regs(struct els_cli *cli, int argc, char **argv)
 					"--all or names, not both (usage: %s)",
 					usage);
 	}
+	/* Addresses of a CPU in a guest are named in that VM's kernel. */
+	int vcpu;
+	if (cli->xen)
+		cli->vm = els_cli_vm_of_cpu(cli, cpu, true, &vcpu);
 
 	/* The registers to show, and the names to show them under. */
 	const struct els_reg_desc **regs;

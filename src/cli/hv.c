@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arch/esr.h"
+#include "arch/smccc.h"
 #include "cli/cli.h"
 #include "core/hex.h"
 #include "core/log.h"
@@ -176,6 +177,31 @@ struct els_error *els_cli_guest_slide(struct els_cli *cli, unsigned vm,
 	els_log(ELS_LOG_INFO, "VM %u: KASLR slide 0x%" PRIx64 " (through %s)",
 		vm, *slide, how);
 	return NULL;
+}
+
+int els_cli_vm_of_cpu(struct els_cli *cli, int cpu, bool guest_only,
+		      int *vcpu)
+{
+	struct els_hv *hv;
+	struct els_hv_cpu hc;
+	struct els_cli_guest *g;
+	struct els_error *err = els_cli_hv(cli, &hv);
+	if (!err)
+		err = els_hv_cpu(hv, cpu, &hc);
+	if (err) {
+		els_error_destroy(err);
+		return -1;
+	}
+	if (hc.vm < 0 || (guest_only && !hc.in_guest) ||
+	    !find_guest(cli, (unsigned)hc.vm))
+		return -1;
+	/* Its symbols, slid, for whoever names addresses next. */
+	if ((err = els_cli_guest_syms(cli, (unsigned)hc.vm, -1, &g))) {
+		els_error_destroy(err);
+		return -1;
+	}
+	*vcpu = hc.vcpu;
+	return hc.vm;
 }
 
 void els_cli_close_hv(struct els_cli *cli)
@@ -356,12 +382,28 @@ struct cpu_ctx {
 	bool has_esr;
 	uint64_t esr, far, hpfar;
 	char hypercall[200];
+	char smccc[120];
+	bool trap_current;      /* the guest's HVC/SMC is being served now */
 };
 
 static void symbol_in(struct els_cli *cli, struct cpu_ctx *c,
 		      struct els_cli_guest *g)
 {
 	c->symbol[0] = 0;
+	if (c->el == 0 && g && c->pid > 0 && cli->sysroot) {
+		/* User space: the process's own binaries under --sysroot. */
+		struct els_symset *set;
+		int saved = cli->vm;
+		cli->vm = (int)g->id;
+		struct els_error *err =
+			els_cli_process_symset(cli, c->pid, &set);
+		cli->vm = saved;
+		if (!err)
+			els_symset_format(set, c->pc, c->symbol,
+					  sizeof(c->symbol));
+		els_error_destroy(err);
+		return;
+	}
 	if (c->el == 2 && c->has_hv) {
 		struct els_symbol s;
 		if (els_symtab_find_addr(cli->xen, c->pc, &s))
@@ -401,8 +443,11 @@ static void hypercall_of(struct els_cli *cli, struct cpu_ctx *c)
 {
 	struct els_esr e;
 	els_esr_decode(c->esr, &e);
-	if (e.ec != 0x16 || (e.iss & 0xffff) != ELS_XEN_HYPERCALL_TAG ||
-	    c->hc.vm < 0)
+	/* HVC64 / SMC64 from a guest: a Xen hypercall, or an SMCCC call. */
+	unsigned imm = e.iss & 0xffff;
+	bool xen = e.ec == 0x16 && imm == ELS_XEN_HYPERCALL_TAG;
+	bool smccc = (e.ec == 0x16 || e.ec == 0x17) && imm == 0;
+	if ((!xen && !smccc) || c->hc.vm < 0)
 		return;
 	struct els_hv_vcpu_regs r;
 	int pcpu;
@@ -412,8 +457,33 @@ static void hypercall_of(struct els_cli *cli, struct cpu_ctx *c)
 		els_error_destroy(err);
 		return;
 	}
-	els_xen_hypercall_format(r.x[16], r.x, c->hypercall,
-				 sizeof(c->hypercall));
+	/*
+	 * ESR_EL2 stays as the last synchronous exception left it; the frame
+	 * is the last entry's (an interrupt too). The call is the one being
+	 * served only if the guest's instruction before the frame's pc is
+	 * that very HVC/SMC.
+	 */
+	struct els_xlat_ctx ctx;
+	uint64_t vbar;
+	char how[64];
+	uint8_t b[4];
+	uint32_t want = (e.ec == 0x16 ? 0xd4000002u : 0xd4000003u) | imm << 5;
+	if ((err = els_cli_guest_ctx(cli, (unsigned)c->hc.vm, &ctx, &vbar, how,
+				     sizeof(how))) ||
+	    (err = els_xlat_read(&ctx, r.pc - 4, b, 4))) {
+		els_error_destroy(err);
+		return;
+	}
+	uint32_t insn = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+			(uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	if (insn != want)
+		return;
+	c->trap_current = true;
+	if (xen)
+		els_xen_hypercall_format(r.x[16], r.x, c->hypercall,
+					 sizeof(c->hypercall));
+	else
+		els_smccc_format((uint32_t)r.x[0], c->smccc, sizeof(c->smccc));
 }
 
 static struct els_error *read_ctx(struct els_cli *cli, int cpu,
@@ -518,6 +588,9 @@ static struct json_object *trap_json(const struct cpu_ctx *c)
 	if (c->hypercall[0])
 		json_object_object_add(o, "hypercall",
 				       json_object_new_string(c->hypercall));
+	if (c->smccc[0])
+		json_object_object_add(o, "smccc",
+				       json_object_new_string(c->smccc));
 	return o;
 }
 
@@ -536,6 +609,8 @@ static void trap_text(const struct cpu_ctx *c, const char *indent)
 		       indent, els_esr_fault_ipa(c->hpfar, c->far), c->hpfar);
 	if (c->hypercall[0])
 		printf("%shypercall %s\n", indent, c->hypercall);
+	if (c->smccc[0])
+		printf("%sSMCCC %s\n", indent, c->smccc);
 }
 
 struct els_error *els_cmd_ctx(struct els_cli *cli, int argc, char **argv)

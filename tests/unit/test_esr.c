@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "arch/esr.h"
+#include "arch/smccc.h"
 
 static const char *describe(uint64_t esr)
 {
@@ -355,6 +356,28 @@ static void test_fsc_and_ipa(void **state)
 			 0);
 }
 
+/* SMCCC function ids: names by id, fields otherwise, truncation safe. */
+static void test_smccc(void **state)
+{
+	(void)state;
+	char buf[128];
+	assert_string_equal(els_smccc_name(0x80008000), "SMCCC_ARCH_WORKAROUND_1");
+	assert_string_equal(els_smccc_name(0xc4000003), "PSCI_CPU_ON");
+	assert_string_equal(els_smccc_name(0x84000003), "PSCI_CPU_ON");
+	assert_null(els_smccc_name(0xc4000002)); /* CPU_OFF has no SMC64 form */
+	els_smccc_format(0x84000009, buf, sizeof(buf));
+	assert_string_equal(buf, "PSCI_SYSTEM_RESET (0x84000009)");
+	els_smccc_format(0xc5000003, buf, sizeof(buf));
+	assert_string_equal(buf, "fast SMC64 call 0x3 of the standard hypervisor service (0xc5000003)");
+	els_smccc_format(0x02000001, buf, sizeof(buf));
+	assert_string_equal(buf, "yielding SMC32 call 0x1 of the SiP service (0x02000001)");
+	for (size_t n = 1; n < 12; n++) {
+		memset(buf, 'X', sizeof(buf));
+		els_smccc_format(0xf1f735b5, buf, n);
+		assert_int_equal(strlen(buf), n - 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_other_iss),
 		cmocka_unit_test(test_every_ec),
 		cmocka_unit_test(test_fsc_and_ipa),
+		cmocka_unit_test(test_smccc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
