@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "hv/hv.h"
 
 const char *els_hv_vcpu_state_name(enum els_hv_vcpu_state s)
@@ -199,24 +200,36 @@ struct els_error *els_hv_vm_ctx(struct els_hv *hv, unsigned vm,
 	struct els_error *err = els_hv_vm(hv, vm, &d);
 	if (err)
 		return err;
-	struct els_hv_cpu pc;
-	int cpu = cpu_running(hv, vm, -1, &pc);
-	if (cpu >= 0) {
-		/* Its EL1 registers and VTTBR_EL2 are the VM's, also at EL2. */
-		if ((err = els_xlat_ctx_from_cpu(hv->t, cpu, ELS_XLAT_EL10,
+	/*
+	 * A CPU that runs one of its vCPUs: its EL1 registers and VTTBR_EL2
+	 * are the VM's, also at EL2 -- except while Xen has another VTTBR_EL2
+	 * loaded (seen on the lab: VMID 0 and a root of Xen's own, at EL2 in
+	 * set_timer or hyp_traps_vector while a vCPU of the VM is current):
+	 * then the next such CPU, else the saved registers below.
+	 */
+	for (size_t c = 0; c < hv->t->cpus.len; c++) {
+		struct els_hv_cpu pc;
+		if ((err = els_hv_cpu(hv, (int)c, &pc))) {
+			els_error_destroy(err);
+			continue;
+		}
+		if (pc.vm != (int)vm)
+			continue;
+		if ((err = els_xlat_ctx_from_cpu(hv->t, (int)c, ELS_XLAT_EL10,
 						 ret)))
 			return err;
 		if (!ret->stage2 || ((ret->vttbr >> 48) & 0xff) !=
-					    (d.vmid & 0xff))
-			return els_error_create(ELS_ERR_INVALID,
-						"CPU %d runs VM %u's vCPU %d but its VTTBR_EL2 0x%" PRIx64 " is not the VM's (VMID %u)",
-						cpu, vm, pc.vcpu, ret->vttbr,
-						d.vmid);
+					    (d.vmid & 0xff)) {
+			els_log(ELS_LOG_DEBUG,
+				"CPU %zu runs VM %u's vCPU %d but its VTTBR_EL2 0x%" PRIx64 " is not the VM's (VMID %u)",
+				c, vm, pc.vcpu, ret->vttbr, d.vmid);
+			continue;
+		}
 		struct els_hv_vcpu_regs r;
-		if ((err = cpu_sysregs(hv->t, cpu, &r)))
+		if ((err = cpu_sysregs(hv->t, (int)c, &r)))
 			return err;
 		*vbar = r.vbar;
-		snprintf(how, how_size, "CPU %d (running vCPU %d)", cpu,
+		snprintf(how, how_size, "CPU %zu (running vCPU %d)", c,
 			 pc.vcpu);
 		return NULL;
 	}
