@@ -614,8 +614,10 @@ static struct els_error *sanity(struct xen *x)
 	struct els_hv_vm *vms;
 	size_t n;
 	struct els_error *err = xen_vms(&x->hv, &vms, &n);
-	if (err)
+	if (err) {
+		free(vms); /* the domains before the walk broke */
 		return els_error_wrap(err, "checking Xen's layout (%s)", src);
+	}
 	if (!n) {
 		free(vms);
 		return els_error_create(ELS_ERR_INVALID,
@@ -634,7 +636,11 @@ static struct els_error *sanity(struct xen *x)
 		err = els_error_create(ELS_ERR_INVALID,
 				       "domain id %u, %u vCPUs, VMID %u, VTTBR 0x%" PRIx64,
 				       d.id, d.nr_vcpus, d.vmid, d.vttbr);
-	} else if (!(err = vcpu_ptrs(x, &d, &ptrs, &np)) &&
+	} else if (!(err = vcpu_ptrs(x, &d, &ptrs, &np)) && (!np || !ptrs[0])) {
+		err = els_error_create(ELS_ERR_INVALID,
+				       "domain %u has %u vCPUs but no vcpu[0]",
+				       d.id, d.nr_vcpus);
+	} else if (!err &&
 		   !(err = vcpu_domain_id(x, ptrs[0], &vid, &did, &dom)) &&
 		   (dom != d.addr || vid != 0 || did != d.id)) {
 		err = els_error_create(ELS_ERR_INVALID,
@@ -711,6 +717,42 @@ static struct els_error *xen_ctx(struct xen *x)
 		last = els_error_wrap(err, "Xen's page tables on CPU %zu", c);
 	}
 	return last;
+}
+
+struct els_error *els_hv_open_xen_image(struct els_target *t,
+					struct els_symtab *xs,
+					const struct els_xlat_ctx *ctx,
+					const char *version,
+					struct els_hv **ret)
+{
+	struct xen *x = calloc(1, sizeof(*x));
+	if (!x)
+		return &els_enomem;
+	x->hv.ops = &xen_ops;
+	x->hv.t = t;
+	x->hv.ctx = *ctx;
+	x->syms = xs;
+	snprintf(x->hv.version, sizeof(x->hv.version), "%s", version);
+	struct els_error *err;
+	if ((err = sym(x, "domain_list", &x->domain_list)) ||
+	    (err = sym(x, "__per_cpu_offset", &x->per_cpu_offset)) ||
+	    (err = sym(x, "per_cpu__curr_vcpu", &x->curr_vcpu)) ||
+	    (err = sym(x, "idle_vcpu", &x->idle_vcpu)) ||
+	    (err = els_xen_layout_builtin(version, &x->lay)) ||
+	    (err = check_layout(x))) {
+		free(x);
+		return err;
+	}
+	x->dom = span_of(x, ELS_XEN_DOMAIN_ID, ELS_XEN_DOMAIN_P2M_VTTBR);
+	x->vcpu = span_of(x, ELS_XEN_VCPU_ID, ELS_XEN_VCPU_HCR);
+	x->regs = span_of(x, ELS_XEN_REGS_X0, ELS_XEN_REGS_ELR_EL1);
+	*ret = &x->hv;
+	return NULL;
+}
+
+struct els_error *els_hv_xen_check(struct els_hv *hv)
+{
+	return sanity(xen_of(hv));
 }
 
 struct els_error *els_hv_open_xen(struct els_target *t, struct els_symtab *xs,

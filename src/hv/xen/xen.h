@@ -10,10 +10,26 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hv/hv.h"
+
 /* `mov w0, #imm16` (MOVZ): the whole body of xen_major_version(). */
 bool els_xen_decode_movz_w0(uint32_t insn, unsigned *imm);
 /* `adrp x0, P; add x0, x0, #I` at pc (xen_extra_version()): the address. */
 bool els_xen_decode_adrp_add_x0(uint64_t pc, uint32_t adrp, uint32_t add,
 				uint64_t *ret);
+
+/*
+ * For tests and fuzzing: Xen in a memory image read through ctx, with the
+ * built-in layout of release version; no build id or version is read and
+ * nothing is checked (els_hv_xen_check does what opening a live Xen does).
+ * Its physical CPUs have no registers.
+ */
+struct els_error *els_hv_open_xen_image(struct els_target *t,
+					struct els_symtab *xs,
+					const struct els_xlat_ctx *ctx,
+					const char *version,
+					struct els_hv **ret);
+/* The layout checks of a live open, on the first domain and idle vCPU. */
+struct els_error *els_hv_xen_check(struct els_hv *hv);
 
 #endif
