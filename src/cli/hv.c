@@ -562,10 +562,18 @@ static struct els_error *read_ctx(struct els_cli *cli, int cpu,
 static void esr_json(void *arg, const char *key, uint64_t num, const char *str)
 {
 	struct json_object *o = arg;
+	/* Register images and immediates as "0x..."; fields as numbers. */
+	static const char *const hex[] = { "esr", "iss", "iss2", "imm16",
+					   "far", "ipa", "ec" };
+	bool as_hex = false;
+	for (size_t i = 0; i < sizeof(hex) / sizeof(*hex); i++)
+		as_hex |= !strcmp(key, hex[i]);
 	if (str)
 		json_object_object_add(o, key, json_object_new_string(str));
-	else
+	else if (as_hex)
 		json_object_object_add(o, key, els_json_addr(num));
+	else
+		json_object_object_add(o, key, json_object_new_int64((int64_t)num));
 }
 
 /* ESR_EL2 (and FAR/HPFAR where they mean something) as JSON. */

@@ -154,3 +154,51 @@ EOF
 done
 [ -n "$seen" ] || fail "in 20 halts a CPU always ran VM 1, or ps --vm 1 failed"
 note "VM 1 not running ($seen): ps --vm 1 from its vCPU's saved registers has mapper"
+
+# A trap with its addresses: domU's console is a vpl011 that Xen emulates,
+# so its accesses stop at do_trap_stage2_abort_guest. ctx must decode a data
+# abort from a lower EL with a valid ISS, name VM 1, give the faulting IPA
+# (HPFAR_EL2 + FAR_EL2) inside Xen's vpl011 page, and FAR_EL2 must be the
+# domU kernel VA that domU's own stage 1 maps to that IPA (vtop through the
+# guest's EL1 registers the CPU holds, in a second session while the
+# machine stays halted at the trap).
+("$LAB" exec xen:dom1 'echo elscope-dabt' >/dev/null 2>&1 || true) &
+BG_PIDS+=($!)
+# (`halt` at the end: the machine stays halted at the trap for the next session.)
+run_elscope "$T/dabt" "$T/e" "$TARGET" "${G[@]}" --json \
+    -c 'break do_trap_stage2_abort_guest' -c cont -c 'wait --timeout 20' -c ctx -c delete -c halt ||
+    fail "break/wait/ctx on do_trap_stage2_abort_guest: $(head -n 1 "$T/e")"
+trap_line=$(python3 - "$T/dabt" <<'PYEOF'
+import json, sys
+text, docs, i = open(sys.argv[1]).read(), [], 0
+dec = json.JSONDecoder()
+while i < len(text):
+    if text[i].isspace():
+        i += 1
+        continue
+    d, i = dec.raw_decode(text, i)
+    docs.append(d)
+stop, ctx = docs[2], docs[3]
+c = next(c for c in ctx if c["cpu"] == stop["cpu"])
+t = c["trap"]
+assert c["el"] == 2 and c["symbol"] == "do_trap_stage2_abort_guest", c
+assert c["vm"] == 1 and c["in"] == "hypervisor", c
+assert t["ec_name"] == "DABT_LOW" and t["isv"] == 1 and t["s1ptw"] == 0, t
+ipa = int(t["ipa"], 16)
+assert 0x22000000 <= ipa < 0x22001000, "IPA %#x is not in the vpl011 page" % ipa
+print(c["cpu"], t["far"], t["ipa"])
+print("# CPU %d: %s; FAR_EL2 %s, IPA %s" % (c["cpu"], t["description"], t["far"], t["ipa"]), file=sys.stderr)
+PYEOF
+) || { "$LAB" qmp xen cont >/dev/null 2>&1; fail "ctx does not show domU's vpl011 access as it should"; }
+read -r cpu far ipa <<<"$trap_line"
+run_elscope "$T/vtop" "$T/e" "$TARGET" "${G[@]}" --json -c "vtop --cpu $cpu --regime el1 $far" -c cont ||
+    { "$LAB" qmp xen cont >/dev/null 2>&1; fail "vtop of FAR_EL2: $(head -n 1 "$T/e")"; }
+python3 - "$T/vtop" "$ipa" <<'PYEOF' || fail "FAR_EL2 does not translate to the faulting IPA through domU's stage 1"
+import json, sys
+v = json.JSONDecoder().raw_decode(open(sys.argv[1]).read().lstrip())[0]
+want = int(sys.argv[2], 16)
+assert int(v["ipa"], 16) == want, (v["ipa"], sys.argv[2])
+print("# vtop --regime el1 of FAR_EL2 %s on the stopped CPU: IPA %s = the trap's" % (v["va"], v["ipa"]), file=sys.stderr)
+PYEOF
+wait
+"$LAB" exec xen:dom1 true >/dev/null 2>&1 || fail "domU does not answer after the trap checks"
