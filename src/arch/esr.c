@@ -11,6 +11,7 @@
  * comments below are those subsections'. "HPFAR_EL2" gives the fault IPA.
  * (Chapter numbers move between revisions of DDI 0487; titles do not.)
  */
+#include "core/strbuf.h"
 #include "arch/esr.h"
 
 #include <limits.h>
@@ -257,33 +258,12 @@ const char *els_esr_sysreg_name(unsigned op0, unsigned op1, unsigned crn,
 	return NULL;
 }
 
-/* A bounded line writer with snprintf's return convention. */
-struct out {
-	char *buf;
-	size_t size, len;
-};
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void outf(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	size_t room = o->len < o->size ? o->size - o->len : 0;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n;
-}
 
 /* Separator before the next item: nothing at the start, ", " after. */
-static void sep(struct out *o)
+static void sep(struct els_fixbuf *o)
 {
 	if (o->len)
-		outf(o, ", ");
+		els_fixbuf_printf(o, ", ");
 }
 
 static const char *const aarch32_cond[16] = {
@@ -292,26 +272,26 @@ static const char *const aarch32_cond[16] = {
 };
 
 /* CV [24], COND [23:20] of the AArch32 trap encodings. */
-static void describe_cond(struct out *o, uint32_t iss)
+static void describe_cond(struct els_fixbuf *o, uint32_t iss)
 {
 	if (iss & BIT(24)) {
 		sep(o);
-		outf(o, "cond %s", aarch32_cond[FIELD(iss, 23, 20)]);
+		els_fixbuf_printf(o, "cond %s", aarch32_cond[FIELD(iss, 23, 20)]);
 	}
 }
 
-static void describe_fsc(struct out *o, const char *what, unsigned fsc)
+static void describe_fsc(struct els_fixbuf *o, const char *what, unsigned fsc)
 {
 	int level;
 	const char *name = els_esr_fsc_name(fsc, &level);
 
 	sep(o);
-	outf(o, "%s=0x%02x %s", what, fsc, name ? name : "reserved");
+	els_fixbuf_printf(o, "%s=0x%02x %s", what, fsc, name ? name : "reserved");
 	if (level != INT_MIN)
-		outf(o, ", level %d", level);
+		els_fixbuf_printf(o, ", level %d", level);
 }
 
-static void describe_abort(struct out *o, const struct els_esr *e, bool data)
+static void describe_abort(struct els_fixbuf *o, const struct els_esr *e, bool data)
 {
 	uint32_t iss = e->iss;
 
@@ -319,43 +299,43 @@ static void describe_abort(struct out *o, const struct els_esr *e, bool data)
 		unsigned srt = FIELD(iss, 20, 16);
 		bool sf = iss & BIT(15);
 
-		outf(o, "%s, %u bytes", (iss & BIT(6)) ? "write" : "read",
+		els_fixbuf_printf(o, "%s, %u bytes", (iss & BIT(6)) ? "write" : "read",
 		     1u << FIELD(iss, 23, 22));
 		if (srt == 31)
-			outf(o, ", register %czr", sf ? 'x' : 'w');
+			els_fixbuf_printf(o, ", register %czr", sf ? 'x' : 'w');
 		else
-			outf(o, ", register %c%u", sf ? 'x' : 'w', srt);
+			els_fixbuf_printf(o, ", register %c%u", sf ? 'x' : 'w', srt);
 		if (iss & BIT(21))
-			outf(o, ", sign-extended");
+			els_fixbuf_printf(o, ", sign-extended");
 		if (iss & BIT(14))
-			outf(o, ", acquire/release");
+			els_fixbuf_printf(o, ", acquire/release");
 	} else if (data) {
-		outf(o, "%s", (iss & BIT(6)) ? "write" : "read");
+		els_fixbuf_printf(o, "%s", (iss & BIT(6)) ? "write" : "read");
 	}
 	describe_fsc(o, data ? "DFSC" : "IFSC", FIELD(iss, 5, 0));
 	if (iss & BIT(7)) {
 		sep(o);
-		outf(o, "on stage-1 translation table walk (S1PTW)");
+		els_fixbuf_printf(o, "on stage-1 translation table walk (S1PTW)");
 	}
 	if (data && (iss & BIT(8))) {
 		sep(o);
-		outf(o, "cache maintenance (CM)");
+		els_fixbuf_printf(o, "cache maintenance (CM)");
 	}
 	if (iss & BIT(9)) {
 		sep(o);
-		outf(o, "external abort type (EA)");
+		els_fixbuf_printf(o, "external abort type (EA)");
 	}
 	if (iss & BIT(10)) {
 		sep(o);
-		outf(o, "FAR not valid (FnV)");
+		els_fixbuf_printf(o, "FAR not valid (FnV)");
 	}
 	if (data && (iss & BIT(13))) {
 		sep(o);
-		outf(o, "VNCR_EL2 access (VNCR)");
+		els_fixbuf_printf(o, "VNCR_EL2 access (VNCR)");
 	}
 }
 
-static void describe_sys64(struct out *o, uint32_t iss)
+static void describe_sys64(struct els_fixbuf *o, uint32_t iss)
 {
 	unsigned op0 = FIELD(iss, 21, 20), op2 = FIELD(iss, 19, 17);
 	unsigned op1 = FIELD(iss, 16, 14), crn = FIELD(iss, 13, 10);
@@ -372,16 +352,16 @@ static void describe_sys64(struct out *o, uint32_t iss)
 		snprintf(reg, sizeof(reg), "S%u_%u_C%u_C%u_%u", op0, op1, crn,
 			 crm, op2);
 	if (op0 == 1 && read)
-		outf(o, "SYSL %s, %s", xt, reg);
+		els_fixbuf_printf(o, "SYSL %s, %s", xt, reg);
 	else if (op0 == 1)
-		outf(o, "SYS %s, %s", reg, xt);
+		els_fixbuf_printf(o, "SYS %s, %s", reg, xt);
 	else if (read)
-		outf(o, "MRS %s, %s", xt, reg);
+		els_fixbuf_printf(o, "MRS %s, %s", xt, reg);
 	else
-		outf(o, "MSR %s, %s", reg, xt);
+		els_fixbuf_printf(o, "MSR %s, %s", reg, xt);
 }
 
-static void describe_serror(struct out *o, uint32_t iss)
+static void describe_serror(struct els_fixbuf *o, uint32_t iss)
 {
 	static const char *const aet[8] = {
 		"UC (uncontainable)", "UEU (unrecoverable state)",
@@ -391,33 +371,33 @@ static void describe_serror(struct out *o, uint32_t iss)
 	unsigned dfsc = FIELD(iss, 5, 0);
 
 	if (iss & BIT(24)) {
-		outf(o, "IMPLEMENTATION DEFINED syndrome 0x%06x (IDS)",
+		els_fixbuf_printf(o, "IMPLEMENTATION DEFINED syndrome 0x%06x (IDS)",
 		     (unsigned)FIELD(iss, 23, 0));
 		return;
 	}
 	if (dfsc == 0x00)
-		outf(o, "DFSC=0x00 uncategorized");
+		els_fixbuf_printf(o, "DFSC=0x00 uncategorized");
 	else if (dfsc == 0x11)
-		outf(o, "DFSC=0x11 asynchronous SError interrupt");
+		els_fixbuf_printf(o, "DFSC=0x11 asynchronous SError interrupt");
 	else
-		outf(o, "DFSC=0x%02x reserved", dfsc);
+		els_fixbuf_printf(o, "DFSC=0x%02x reserved", dfsc);
 	if (dfsc == 0x11) {
 		const char *a = aet[FIELD(iss, 12, 10)];
 
 		if (a)
-			outf(o, ", AET=%s", a);
+			els_fixbuf_printf(o, ", AET=%s", a);
 		else
-			outf(o, ", AET=%u (reserved)", FIELD(iss, 12, 10));
+			els_fixbuf_printf(o, ", AET=%u (reserved)", FIELD(iss, 12, 10));
 	}
 	if (iss & BIT(13))
-		outf(o, ", synchronized by an implicit error barrier (IESB)");
+		els_fixbuf_printf(o, ", synchronized by an implicit error barrier (IESB)");
 	if (iss & BIT(9))
-		outf(o, ", external abort type (EA)");
+		els_fixbuf_printf(o, ", external abort type (EA)");
 }
 
 size_t els_esr_describe(const struct els_esr *e, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct els_fixbuf o = { buf, size, 0 };
 	uint32_t iss = e->iss;
 
 	if (buf && size)
@@ -426,55 +406,55 @@ size_t els_esr_describe(const struct els_esr *e, char *buf, size_t size)
 	case 0x01: { /* WF* */
 		static const char *const ti[4] = { "WFI", "WFE", "WFIT", "WFET" };
 
-		outf(&o, "%s", ti[FIELD(iss, 1, 0)]);
+		els_fixbuf_printf(&o, "%s", ti[FIELD(iss, 1, 0)]);
 		if (iss & BIT(2)) /* RV: Rn valid */
-			outf(&o, " x%u", FIELD(iss, 9, 5));
+			els_fixbuf_printf(&o, " x%u", FIELD(iss, 9, 5));
 		describe_cond(&o, iss);
 		break;
 	}
 	case 0x03: case 0x05: /* MCR/MRC */
-		outf(&o, "%s p%u, %u, r%u, c%u, c%u, %u",
+		els_fixbuf_printf(&o, "%s p%u, %u, r%u, c%u, c%u, %u",
 		     (iss & 1) ? "MRC" : "MCR", e->ec == 0x03 ? 15 : 14,
 		     FIELD(iss, 16, 14), FIELD(iss, 9, 5), FIELD(iss, 13, 10),
 		     FIELD(iss, 4, 1), FIELD(iss, 19, 17));
 		describe_cond(&o, iss);
 		break;
 	case 0x04: case 0x0c: /* MCRR/MRRC */
-		outf(&o, "%s p%u, %u, r%u, r%u, c%u",
+		els_fixbuf_printf(&o, "%s p%u, %u, r%u, r%u, c%u",
 		     (iss & 1) ? "MRRC" : "MCRR", e->ec == 0x04 ? 15 : 14,
 		     FIELD(iss, 19, 16), FIELD(iss, 9, 5), FIELD(iss, 14, 10),
 		     FIELD(iss, 4, 1));
 		describe_cond(&o, iss);
 		break;
 	case 0x06: /* LDC/STC */
-		outf(&o, "%s, Rn=r%u, imm8=0x%02x, AM=%u%s",
+		els_fixbuf_printf(&o, "%s, Rn=r%u, imm8=0x%02x, AM=%u%s",
 		     (iss & 1) ? "LDC" : "STC", FIELD(iss, 9, 5),
 		     FIELD(iss, 19, 12), FIELD(iss, 3, 1),
 		     (iss & BIT(4)) ? ", add offset" : "");
 		describe_cond(&o, iss);
 		break;
 	case 0x0d: /* BTI */
-		outf(&o, "BTYPE=%u", FIELD(iss, 1, 0));
+		els_fixbuf_printf(&o, "BTYPE=%u", FIELD(iss, 1, 0));
 		break;
 	case 0x11: case 0x12: case 0x15: case 0x16: case 0x17:
 	case 0x38: case 0x3c: /* SVC, HVC, SMC64, BKPT, BRK: imm16 */
-		outf(&o, "imm16=0x%x", FIELD(iss, 15, 0));
+		els_fixbuf_printf(&o, "imm16=0x%x", FIELD(iss, 15, 0));
 		break;
 	case 0x13: /* SMC32 */
-		outf(&o, "SMC");
+		els_fixbuf_printf(&o, "SMC");
 		describe_cond(&o, iss);
 		if (iss & BIT(19))
-			outf(&o, ", condition code check passed (CCKNOWNPASS)");
+			els_fixbuf_printf(&o, ", condition code check passed (CCKNOWNPASS)");
 		break;
 	case 0x18:
 		describe_sys64(&o, iss);
 		break;
 	case 0x1a: /* ERET [1], ERETA [0] */
-		outf(&o, "%s", !(iss & 2) ? "ERET" :
+		els_fixbuf_printf(&o, "%s", !(iss & 2) ? "ERET" :
 		     (iss & 1) ? "ERETAB" : "ERETAA");
 		break;
 	case 0x1c: /* FPAC: bit 1 data key, bit 0 B key */
-		outf(&o, "%s key %c", (iss & 2) ? "data" : "instruction",
+		els_fixbuf_printf(&o, "%s key %c", (iss & 2) ? "data" : "instruction",
 		     (iss & 1) ? 'B' : 'A');
 		break;
 	case 0x20: case 0x21:
@@ -489,52 +469,52 @@ size_t els_esr_describe(const struct els_esr *e, char *buf, size_t size)
 		};
 
 		if (!(iss & BIT(23))) {
-			outf(&o, "exception flags not valid (TFV=0)");
+			els_fixbuf_printf(&o, "exception flags not valid (TFV=0)");
 			break;
 		}
 		for (unsigned i = 0; i < 8; i++) {
 			if (flag[i] && (iss & BIT(i))) {
 				sep(&o);
-				outf(&o, "%s", flag[i]);
+				els_fixbuf_printf(&o, "%s", flag[i]);
 			}
 		}
 		if (!o.len)
-			outf(&o, "no flag set");
+			els_fixbuf_printf(&o, "no flag set");
 		break;
 	}
 	case 0x2f:
 		describe_serror(&o, iss);
 		break;
 	case 0x30: case 0x31: /* IFSC [5:0]: 0b100010, debug exception */
-		outf(&o, "IFSC=0x%02x%s", FIELD(iss, 5, 0),
+		els_fixbuf_printf(&o, "IFSC=0x%02x%s", FIELD(iss, 5, 0),
 		     FIELD(iss, 5, 0) == 0x22 ? " debug exception" : "");
 		break;
 	case 0x32: case 0x33: /* ISV [24], EX [6] */
 		if (iss & BIT(24))
-			outf(&o, "%s", (iss & BIT(6)) ? "stepped a load-exclusive"
+			els_fixbuf_printf(&o, "%s", (iss & BIT(6)) ? "stepped a load-exclusive"
 			     : "stepped an instruction (not a load-exclusive)");
 		else
-			outf(&o, "EX not valid");
+			els_fixbuf_printf(&o, "EX not valid");
 		break;
 	case 0x34: case 0x35: /* WnR [6], CM [8], FnV [10] */
-		outf(&o, "%s, DFSC=0x%02x%s", (iss & BIT(6)) ? "write" : "read",
+		els_fixbuf_printf(&o, "%s, DFSC=0x%02x%s", (iss & BIT(6)) ? "write" : "read",
 		     FIELD(iss, 5, 0),
 		     FIELD(iss, 5, 0) == 0x22 ? " debug exception" : "");
 		if (iss & BIT(8))
-			outf(&o, ", cache maintenance (CM)");
+			els_fixbuf_printf(&o, ", cache maintenance (CM)");
 		if (iss & BIT(10))
-			outf(&o, ", FAR not valid (FnV)");
+			els_fixbuf_printf(&o, ", FAR not valid (FnV)");
 		break;
 	case 0x00:
-		outf(&o, "no syndrome");
+		els_fixbuf_printf(&o, "no syndrome");
 		break;
 	default: /* ISS RES0 or not decoded here */
-		outf(&o, "ISS=0x%x", (unsigned)iss);
+		els_fixbuf_printf(&o, "ISS=0x%x", (unsigned)iss);
 		break;
 	}
 	if (e->iss2) {
 		sep(&o);
-		outf(&o, "ISS2=0x%x", (unsigned)e->iss2);
+		els_fixbuf_printf(&o, "ISS2=0x%x", (unsigned)e->iss2);
 	}
 	return o.len;
 }

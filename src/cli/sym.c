@@ -176,6 +176,10 @@ struct els_error *els_cli_guest_syms(struct els_cli *cli, unsigned vm, int cpu,
 	uint64_t slide;
 	struct els_error *err;
 	/* Without a CPU: the VM's own context, from the hypervisor (--xen). */
+	if (cpu < 0 && !cli->xen)
+		return els_error_create(ELS_ERR_USAGE,
+					"VM %u: which CPU runs it is not known without the hypervisor's symbols: give --xen XEN_SYMS, or --cpu N naming a CPU that runs it or last ran it",
+					vm);
 	if (cpu < 0)
 		err = els_cli_guest_slide(cli, vm, g->vmlinux, &slide);
 	else

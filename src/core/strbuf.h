@@ -22,4 +22,17 @@ void els_strbuf_reset(struct els_strbuf *sb);
 char *els_strbuf_steal(struct els_strbuf *sb);
 void els_strbuf_deinit(struct els_strbuf *sb);
 
+/*
+ * A writer into a fixed buffer with snprintf's rules: output is cut at
+ * size - 1 bytes and NUL-terminated (size > 0), len counts what the whole
+ * text would take (the return value of the formatter that uses it).
+ */
+struct els_fixbuf {
+	char *buf;
+	size_t size, len;
+};
+
+__attribute__((format(printf, 2, 3)))
+void els_fixbuf_printf(struct els_fixbuf *o, const char *fmt, ...);
+
 #endif

@@ -102,58 +102,36 @@ struct els_error *els_kaslr_find_slide_on(struct els_target *t,
 					  enum els_xlat_regime regime,
 					  uint64_t *ret)
 {
-	uint64_t bias = els_symtab_bias(vmlinux);
 	struct els_error *last = NULL;
 	for (size_t c = 0; c < t->cpus.len; c++) {
 		int cpu = (int)c;
 		if (only_cpu >= 0 && cpu != only_cpu)
 			continue;
 		uint64_t vbar;
+		struct els_xlat_ctx ctx;
 		struct els_error *err = read_vbar(t, cpu, regime, &vbar);
-		if (err) {
+		if (!err)
+			err = els_xlat_ctx_from_cpu(t, cpu, regime, &ctx);
+		if (!err)
+			err = els_kaslr_find_slide_ctx(&ctx, vbar, vmlinux, ret);
+		if (!err) {
 			els_error_destroy(last);
-			last = err;
-			continue;
+			return NULL;
 		}
-		/*
-		 * VBAR is 2 KiB aligned and points at one of the vector tables
-		 * in these symbols; the slide keeps pages aligned.
-		 */
-		for (size_t s = 0; s < sizeof(vector_syms) / sizeof(*vector_syms);
-		     s++) {
-			struct els_symbol v;
-			if (els_symtab_lookup_name(vmlinux, vector_syms[s], &v))
-				continue;
-			uint64_t linked = v.addr - bias;
-			uint64_t span = v.size ? v.size : 0x800;
-			for (uint64_t off = 0; off < span; off += 0x800) {
-				uint64_t slide = vbar - (linked + off);
-				if (slide & 0xfff)
-					continue;
-				err = verify(t, cpu, regime, vmlinux, slide);
-				if (!err) {
-					els_error_destroy(last);
-					*ret = slide;
-					return NULL;
-				}
-				if (err->code == ELS_ERR_INTERRUPTED ||
-				    err->code == ELS_ERR_CLOSED ||
-				    err->code == ELS_ERR_TIMEOUT) {
-					els_error_destroy(last);
-					return err;
-				}
-				els_error_destroy(last);
-				last = els_error_wrap(err,
-						      "CPU %d: VBAR 0x%" PRIx64 " minus %s+0x%" PRIx64,
-						      cpu, vbar, vector_syms[s], off);
-			}
+		if (err->code == ELS_ERR_INTERRUPTED ||
+		    err->code == ELS_ERR_CLOSED ||
+		    err->code == ELS_ERR_TIMEOUT) {
+			els_error_destroy(last);
+			return err;
 		}
+		els_error_destroy(last);
+		last = els_error_wrap(err, "CPU %d", cpu);
 	}
 	if (!last)
 		return els_error_create(ELS_ERR_NOT_FOUND,
 					"the KASLR slide: no CPU's vector base points into %s's vectors",
 					els_symtab_path(vmlinux));
-	return els_error_wrap(last, "finding the KASLR slide");
+	return last;
 }
 
 struct els_error *els_kaslr_find_slide_ctx(struct els_xlat_ctx *ctx,
@@ -179,6 +157,10 @@ struct els_error *els_kaslr_find_slide_ctx(struct els_xlat_ctx *ctx,
 				*ret = slide;
 				return NULL;
 			}
+			if (err->code == ELS_ERR_INTERRUPTED ||
+			    err->code == ELS_ERR_CLOSED ||
+			    err->code == ELS_ERR_TIMEOUT)
+				return err;
 			last = els_error_wrap(err, "VBAR 0x%" PRIx64 " minus %s+0x%" PRIx64,
 					      vbar, vector_syms[s], off);
 		}

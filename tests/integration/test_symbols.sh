@@ -161,7 +161,7 @@ done
 if run_elscope "$T/g" "$T/err" "$XEN_TARGET" --guest "0=$XVMLINUX" -c 'sym --vm 0 schedule'; then
     fail "sym --vm 0 without a CPU guessed one"
 fi
-grep -q 'give --cpu' "$T/err" || fail "sym --vm without --cpu: $(cat "$T/err")"
+grep -q 'give --xen XEN_SYMS, or --cpu N' "$T/err" || fail "sym --vm without --cpu: $(cat "$T/err")"
 seen=""
 for _ in $(seq 40); do
     run_elscope "$T/v" "$T/err" "$XEN_TARGET" --json --keep-halted -c halt -c 'regs --cpu 0 VTTBR_EL2' -c 'regs --cpu 1 VTTBR_EL2' ||
@@ -192,4 +192,22 @@ PY
     sleep 0.2
 done
 [ "$(wc -w <<<"$seen")" -eq 2 ] || fail "only VMs '$seen' were seen on a CPU in 40 tries"
+# With Xen's symbols no CPU need be named: the VM's own context (a CPU
+# running it, else its vCPU's saved registers) gives the slide.
+for vm in 0 1; do
+    cmds=()
+    for n in schedule do_idle vfs_read; do cmds+=(-c "sym --vm $vm $n"); done
+    run_elscope "$T/gs" "$T/err" "$XEN_TARGET" --json --xen "$XSYMS" \
+        --guest "0=$XVMLINUX" --guest "1=$XVMLINUX" "${cmds[@]}" ||
+        fail "sym --vm $vm with --xen: $(tail -n 1 "$T/err")"
+    python3 - "$T/gs" "$T/gk$vm" <<'PY' || fail "dom$vm symbols (--xen, no --cpu) differ from its kallsyms"
+import json, sys
+want = {l.split()[2]: l.split()[0] for l in open(sys.argv[2]) if l.strip()}
+got = [json.loads(l) for l in open(sys.argv[1])]
+assert len(got) == 3, got
+for o in got:
+    assert o["address"][2:] == want[o["symbol"]], (o, want)
+PY
+    note "dom$vm with --xen and no --cpu: schedule, do_idle, vfs_read as in its /proc/kallsyms"
+done
 exit 0

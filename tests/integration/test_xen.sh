@@ -130,20 +130,13 @@ seen=""
 for _ in $(seq 20); do
     run_elscope "$T/h" "$T/e" "$TARGET" "${G[@]}" --json -c halt -c ctx -c 'ps --vm 1' -c cont ||
         fail "halt/ctx/ps --vm 1: $(head -n 1 "$T/e")"
-    if seen=$(python3 - "$T/h" "$TRUTH/dom1/ps.tsv" <<'EOF'
-import json, sys
-text, docs, i = open(sys.argv[1]).read(), [], 0
-dec = json.JSONDecoder()
-while i < len(text):
-    if text[i].isspace():
-        i += 1
-        continue
-    d, i = dec.raw_decode(text, i)
-    docs.append(d)
+    if seen=$(PYTHONPATH="$IT_DIR" python3 - "$T/h" "$TRUTH/dom1/ps.tsv" <<'EOF'
+import json, sys, jsondocs
+docs = jsondocs.docs(sys.argv[1])
 ctx, ps = docs[1], docs[2]
 if any(c["vm"] == 1 for c in ctx):
     sys.exit(1)
-mapper = next(int(l.split("\t")[0]) for l in open(sys.argv[2]) if l.split("\t")[4:5] == ["mapper\n"] or l.rstrip("\n").split("\t")[4:5] == ["mapper"])
+mapper = next(int(l.split("\t")[0]) for l in open(sys.argv[2]) if l.rstrip("\n").split("\t")[4:5] == ["mapper"])
 assert any(t["pid"] == mapper and t["comm"] == "mapper" for t in ps), "ps --vm 1 without mapper"
 print("CPUs in %s" % ", ".join("%s (EL%d)" % (c["vm"], c["el"]) for c in ctx))
 EOF
@@ -168,16 +161,9 @@ BG_PIDS+=($!)
 run_elscope "$T/dabt" "$T/e" "$TARGET" "${G[@]}" --json \
     -c 'break do_trap_stage2_abort_guest' -c cont -c 'wait --timeout 20' -c ctx -c delete -c halt ||
     fail "break/wait/ctx on do_trap_stage2_abort_guest: $(head -n 1 "$T/e")"
-trap_line=$(python3 - "$T/dabt" <<'PYEOF'
-import json, sys
-text, docs, i = open(sys.argv[1]).read(), [], 0
-dec = json.JSONDecoder()
-while i < len(text):
-    if text[i].isspace():
-        i += 1
-        continue
-    d, i = dec.raw_decode(text, i)
-    docs.append(d)
+trap_line=$(PYTHONPATH="$IT_DIR" python3 - "$T/dabt" <<'PYEOF'
+import json, sys, jsondocs
+docs = jsondocs.docs(sys.argv[1])
 stop, ctx = docs[2], docs[3]
 c = next(c for c in ctx if c["cpu"] == stop["cpu"])
 t = c["trap"]

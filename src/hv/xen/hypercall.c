@@ -4,6 +4,7 @@
  * (xen/include/public/, xen.git at c447b7308b13); argument names from
  * xen/include/hypercall-defs.c (xenoprof_op from before its removal).
  */
+#include "core/strbuf.h"
 #include "hv/xen/hypercall.h"
 
 #include <stdarg.h>
@@ -266,32 +267,11 @@ const char *els_xen_hypercall_subop(uint64_t nr, uint64_t cmd)
 	return subops[nr].names[cmd];
 }
 
-/* A bounded line writer with snprintf's return convention. */
-struct out {
-	char *buf;
-	size_t size, len;
-};
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void outf(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	size_t room = o->len < o->size ? o->size - o->len : 0;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n;
-}
 
 size_t els_xen_hypercall_format(uint64_t nr, const uint64_t args[5],
 				char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct els_fixbuf o = { buf, size, 0 };
 	const struct els_xen_hypercall *h = els_xen_hypercall_lookup(nr);
 
 	if (buf && size)
@@ -301,16 +281,16 @@ size_t els_xen_hypercall_format(uint64_t nr, const uint64_t args[5],
 		unsigned n = h ? h->nargs : 5;
 
 		if (h)
-			outf(&o, "%s(", h->name);
+			els_fixbuf_printf(&o, "%s(", h->name);
 		else
-			outf(&o, "hypercall %llu(", (unsigned long long)nr);
+			els_fixbuf_printf(&o, "hypercall %llu(", (unsigned long long)nr);
 		for (unsigned i = 0; i < n; i++)
-			outf(&o, "%s0x%llx", i ? ", " : "",
+			els_fixbuf_printf(&o, "%s0x%llx", i ? ", " : "",
 			     (unsigned long long)args[i]);
-		outf(&o, ")");
+		els_fixbuf_printf(&o, ")");
 		return o.len;
 	}
-	outf(&o, "%s(", h->name);
+	els_fixbuf_printf(&o, "%s(", h->name);
 	for (unsigned i = 0; i < h->nargs && i < 5; i++) {
 		unsigned long long v = args[i];
 		const char *sep = i ? ", " : "";
@@ -320,23 +300,23 @@ size_t els_xen_hypercall_format(uint64_t nr, const uint64_t args[5],
 		case ELS_XEN_ARG_CMD:
 			sub = els_xen_hypercall_subop(nr, v);
 			if (!sub) {
-				outf(&o, "%s%s=%llu", sep, h->arg_names[i], v);
+				els_fixbuf_printf(&o, "%s%s=%llu", sep, h->arg_names[i], v);
 			} else if (nr == 12 && (v >> MEMOP_EXTENT_SHIFT)) {
-				outf(&o, "%s%s, start_extent=%llu", sep, sub,
+				els_fixbuf_printf(&o, "%s%s, start_extent=%llu", sep, sub,
 				     v >> MEMOP_EXTENT_SHIFT);
 			} else {
-				outf(&o, "%s%s", sep, sub);
+				els_fixbuf_printf(&o, "%s%s", sep, sub);
 			}
 			break;
 		case ELS_XEN_ARG_NUM:
-			outf(&o, "%s%s=%llu", sep, h->arg_names[i], v);
+			els_fixbuf_printf(&o, "%s%s=%llu", sep, h->arg_names[i], v);
 			break;
 		case ELS_XEN_ARG_HEX:
 		default:
-			outf(&o, "%s%s=0x%llx", sep, h->arg_names[i], v);
+			els_fixbuf_printf(&o, "%s%s=0x%llx", sep, h->arg_names[i], v);
 			break;
 		}
 	}
-	outf(&o, ")");
+	els_fixbuf_printf(&o, ")");
 	return o.len;
 }
