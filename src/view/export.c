@@ -6,9 +6,7 @@
 #include <strings.h>
 
 #include "view/export.h"
-
-/* Xen's idle domain (DOMID_IDLE): its vCPUs are the pCPUs' idle loops. */
-#define XEN_DOMID_IDLE 0x7fff
+#include "view/export_priv.h"
 
 void els_export_run_label(const struct els_events *e,
 			  const struct els_event *ev, char *buf, size_t n)
@@ -22,23 +20,80 @@ void els_export_run_label(const struct els_events *e,
 			snprintf(buf, n, "%s (%d)", name, (int)ev->pid);
 		else
 			snprintf(buf, n, "pid %d", (int)ev->pid);
-	} else if (ev->vm == ELS_EV_NONE || ev->vm == XEN_DOMID_IDLE) {
-		if (ev->level == ELS_LVL_IDLE || ev->vm == XEN_DOMID_IDLE)
+	} else if (ev->vm == ELS_EV_NONE || ev->vm == ELS_XEN_DOMID_IDLE) {
+		if (ev->level == ELS_LVL_IDLE || ev->vm == ELS_XEN_DOMID_IDLE)
 			snprintf(buf, n, "xen idle");
 		else
 			snprintf(buf, n, "%s", *name ? name : "xen");
 	} else {
 		char vm[32];
 
-		if (ev->vm == 0)
-			snprintf(vm, sizeof(vm), "Domain-0");
-		else
-			snprintf(vm, sizeof(vm), "d%d", (int)ev->vm);
+		els_export_vm_name(ev->vm, vm, sizeof(vm));
 		if (ev->vcpu != ELS_EV_NONE)
 			snprintf(buf, n, "%s v%d", vm, (int)ev->vcpu);
 		else
 			snprintf(buf, n, "%s", vm);
 	}
+}
+
+void els_export_vm_name(int32_t vm, char *buf, size_t n)
+{
+	if (vm == 0)
+		snprintf(buf, n, "Domain-0");
+	else
+		snprintf(buf, n, "d%d", (int)vm);
+}
+
+void els_export_json_string(FILE *f, const char *str, bool html)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	putc('"', f);
+	while (*s) {
+		unsigned char c = *s;
+		size_t len = 0;
+
+		if (c == '"' || c == '\\') {
+			putc('\\', f);
+			putc(c, f);
+			s++;
+			continue;
+		}
+		if (c < 0x20 || (html && (c == '<' || c == '>' || c == '&'))) {
+			fprintf(f, "\\u%04x", c);
+			s++;
+			continue;
+		}
+		if (c < 0x80) {
+			putc(c, f);
+			s++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			len = 2;
+		else if (c >= 0xe0 && c <= 0xef)
+			len = 3;
+		else if (c >= 0xf0 && c <= 0xf4)
+			len = 4;
+		bool ok = len > 0;
+		for (size_t i = 1; ok && i < len; i++)
+			ok = (s[i] & 0xc0) == 0x80;
+		/* No overlong 3/4-byte forms, surrogates or > U+10FFFF. */
+		if (ok && len == 3)
+			ok = !(c == 0xe0 && s[1] < 0xa0) &&
+			     !(c == 0xed && s[1] >= 0xa0);
+		if (ok && len == 4)
+			ok = !(c == 0xf0 && s[1] < 0x90) &&
+			     !(c == 0xf4 && s[1] >= 0x90);
+		if (!ok) {
+			fputs("\\ufffd", f);
+			s++;
+			continue;
+		}
+		fwrite(s, 1, len, f);
+		s += len;
+	}
+	putc('"', f);
 }
 
 static const char *extension(const char *path)

@@ -49,9 +49,4 @@ struct els_error *els_export_file(const struct els_events *e,
 				  const struct els_profile_summary *p,
 				  const char *path);
 
-/* What a RUN span ran, as lanes and traces name it: "Domain-0 v1",
- * "d1 v0", "xen idle", "busy (135)". Writes at most n bytes, NUL included. */
-void els_export_run_label(const struct els_events *e,
-			  const struct els_event *ev, char *buf, size_t n);
-
 #endif
