@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/trace_file.h"
 #include "core/hex.h"
 #include "core/log.h"
 #include "core/strbuf.h"
@@ -37,7 +38,11 @@ static void log_to_stderr(enum els_log_level level, const char *msg,
 static void usage(FILE *f)
 {
 	fputs("usage: elscope [OPTIONS] TARGET\n"
+	      "       elscope --in TRACEFILE [--out OUT] [--freq HZ] [--json]\n"
 	      "  TARGET            gdb:HOST:PORT | core:FILE | raw:FILE@PHYSADDR[,FILE@PHYSADDR...]\n"
+	      "  --in TRACEFILE    no target: read a xentrace file or a trace-cmd trace.dat,\n"
+	      "                    summarize it, write --out (.html .json .csv) if given;\n"
+	      "                    --freq: the counter frequency of a xentrace file\n"
 	      "  -c COMMAND        run COMMAND (repeatable, in order) and exit\n"
 	      "  -x FILE           run the commands in FILE (one a line, # comments)\n"
 	      "  --vmlinux FILE    the kernel's vmlinux: symbols (slid by KASLR) and source lines\n"
@@ -112,6 +117,9 @@ int main(int argc, char **argv)
 		{ "xen", required_argument, NULL, 'X' },
 		{ "guest", required_argument, NULL, 'G' },
 		{ "sysroot", required_argument, NULL, 'R' },
+		{ "in", required_argument, NULL, 'I' },
+		{ "out", required_argument, NULL, 'O' },
+		{ "freq", required_argument, NULL, 'F' },
 		{ 0 },
 	};
 	struct els_cli cli = { .vm = -1 };
@@ -121,6 +129,8 @@ int main(int argc, char **argv)
 	bool keep_halted = false, no_cache = false;
 	int verbose = 0;
 	const char *vmlinux = NULL, *xen = NULL;
+	const char *in_path = NULL, *out_path = NULL;
+	uint64_t freq = 0;
 	char **guests = calloc((size_t)argc, sizeof(*guests));
 	size_t nguests = 0;
 	int opt;
@@ -175,6 +185,21 @@ int main(int argc, char **argv)
 		case 'R':
 			cli.sysroot = optarg;
 			break;
+		case 'I':
+			in_path = optarg;
+			break;
+		case 'O':
+			out_path = optarg;
+			break;
+		case 'F':
+			if (!els_parse_u64(optarg, &freq) || freq == 0) {
+				fprintf(stderr, "elscope: --freq: '%s' is not a frequency in Hz\n",
+					optarg);
+				free(items);
+				free(guests);
+				return 2;
+			}
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -196,6 +221,17 @@ int main(int argc, char **argv)
 			free(guests);
 			return 2;
 		}
+	}
+	/* A trace file needs no target. */
+	if (in_path || out_path || freq) {
+		free(items);
+		free(guests);
+		if (!in_path || optind != argc || nitems || vmlinux || xen ||
+		    nguests) {
+			fprintf(stderr, "elscope: --out and --freq go with --in FILE, which takes no target, -c, -x or symbol files (see 'elscope --help')\n");
+			return 2;
+		}
+		return els_cli_trace_in_main(in_path, out_path, freq, cli.json);
 	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "elscope: %s (see 'elscope --help')\n",
