@@ -203,6 +203,7 @@ int els_cli_vm_of_cpu(struct els_cli *cli, int cpu, bool guest_only,
 struct els_error *els_cmd_vm(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_vcpu(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_ctx(struct els_cli *cli, int argc, char **argv);
+struct els_error *els_cmd_profile(struct els_cli *cli, int argc, char **argv);
 /* info's hypervisor part: version, and ESR_EL2 of CPUs at EL2 (o NULL: text). */
 void els_cli_info_hv(struct els_cli *cli, struct json_object *o);
 

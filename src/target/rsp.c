@@ -751,6 +751,153 @@ static struct els_error *rsp_read_reg(struct els_target *t, int cpu,
 	return read_reg_g(r, reg, buf);
 }
 
+/*
+ * A batch: every packet is sent at once (Hg when the CPU changes, 'p' for
+ * a register, the physical-memory mode when it changes, 'm'), then the
+ * replies are taken in order; QEMU answers in order, so the wait is paid
+ * once. Acks are skipped by recv_packet.
+ */
+enum batch_kind { B_OK, B_REG, B_MEM };
+
+struct batch_pkt {
+	enum batch_kind kind;
+	size_t item; /* B_REG, B_MEM */
+};
+
+static struct els_error *send_framed(struct rsp *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static struct els_error *send_framed(struct rsp *r, const char *fmt, ...)
+{
+	char buf[96];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return els_error_create(ELS_ERR_INVALID, "request too long");
+	if (!els_rsp_frame(buf, (size_t)n, &r->out))
+		return &els_enomem;
+	r->t.stats.round_trips++;
+	return send_all(r, r->out.buf, r->out.len);
+}
+
+static struct els_error *rsp_batch(struct els_target *t,
+				   struct els_batch_item *items, size_t n)
+{
+	struct rsp *r = to_rsp(t);
+	if (r->lost)
+		return lost_error(r);
+	if (!r->have_p) {
+		/* Without 'p' each register needs a 'g': one by one. */
+		for (size_t i = 0; i < n; i++) {
+			struct els_batch_item *it = &items[i];
+			it->err = it->is_reg
+					  ? rsp_read_reg(t, it->cpu, it->reg, it->buf)
+					  : rsp_read_mem(t, &it->as, it->addr,
+							 it->buf, it->len);
+		}
+		return r->lost ? lost_error(r) : NULL;
+	}
+	struct batch_pkt *pk = calloc(3 * n + 1, sizeof(*pk));
+	if (!pk)
+		return &els_enomem;
+	size_t np = 0;
+	struct els_error *err = NULL;
+	for (size_t i = 0; i < n && !err; i++) {
+		struct els_batch_item *it = &items[i];
+		if (it->is_reg) {
+			uint64_t tid = it->cpu >= 0 && (size_t)it->cpu < t->cpus.len
+					       ? t->cpus.data[it->cpu].thread_id
+					       : 0;
+			if (!tid) {
+				it->err = els_error_create(ELS_ERR_NOT_FOUND,
+							   "no CPU %d", it->cpu);
+				continue;
+			}
+			if (!r->g_thread_valid || r->g_thread != tid) {
+				char id[48];
+				format_tid(r, tid, id, sizeof(id));
+				err = send_framed(r, "Hg%s", id);
+				pk[np++] = (struct batch_pkt){ B_OK, i };
+				r->g_thread = tid;
+				r->g_thread_valid = true;
+			}
+			if (!err)
+				err = send_framed(r, "p%x", (unsigned)it->reg->regnum);
+			pk[np++] = (struct batch_pkt){ B_REG, i };
+		} else {
+			int mode = it->as.kind == ELS_AS_PHYS ? 1 : 0;
+			if (it->len == 0 || it->len > 1024 ||
+			    it->len > r->packet_size / 2 - 16 ||
+			    (mode == 1 && !r->has_phymem) ||
+			    it->as.kind != ELS_AS_PHYS) {
+				it->err = els_error_create(ELS_ERR_UNSUPPORTED,
+							   "a batch reads physical memory, at most 1 KiB at a time");
+				continue;
+			}
+			if (r->phymem_mode != mode) {
+				err = send_framed(r, "Qqemu.PhyMemMode:%d", mode);
+				pk[np++] = (struct batch_pkt){ B_OK, i };
+				r->phymem_mode = mode;
+			}
+			if (!err)
+				err = send_framed(r, "m%llx,%zx",
+						  (unsigned long long)it->addr,
+						  it->len);
+			pk[np++] = (struct batch_pkt){ B_MEM, i };
+		}
+	}
+	/* Every reply of what was sent, in order, even after an error. */
+	for (size_t k = 0; k < np && !err; k++) {
+		r->in_flight = np - k - 1;
+		do {
+			err = recv_packet(r, now_ms() + r->timeout_ms);
+		} while (!err && (is_console_output(r) || is_stop_packet(r)));
+		r->in_flight = 0;
+		if (err)
+			break;
+		struct els_batch_item *it = &items[pk[k].item];
+		bool is_err = els_rsp_is_error(r->reply.buf, r->reply.len);
+		switch (pk[k].kind) {
+		case B_OK:
+			if (!reply_is(r, "OK")) {
+				/* The state we assumed is unknown now. */
+				r->g_thread_valid = false;
+				r->phymem_mode = -1;
+				if (!it->err)
+					it->err = els_error_create(ELS_ERR_TARGET,
+								   "the stub refused to select the CPU or memory mode");
+			}
+			break;
+		case B_REG: {
+			size_t size = (it->reg->bitsize + 7) / 8;
+			if (it->err)
+				break;
+			if (is_err || r->reply.len != 2 * size ||
+			    r->reply.buf[0] == 'x' ||
+			    !els_hex_decode(r->reply.buf, size, it->buf))
+				it->err = els_error_create(ELS_ERR_TARGET,
+							   "register %s of CPU %d: no value",
+							   it->reg->name, it->cpu);
+			break;
+		}
+		case B_MEM:
+			if (it->err)
+				break;
+			if (is_err || r->reply.len != 2 * it->len ||
+			    !els_hex_decode(r->reply.buf, it->len, it->buf))
+				it->err = els_error_addr(ELS_ERR_TARGET, it->addr,
+							 "reading physical memory at 0x%llx",
+							 (unsigned long long)it->addr);
+			break;
+		}
+	}
+	free(pk);
+	return mark_lost(r, err ? els_error_wrap(err, "a batch of %zu reads", n)
+				: NULL);
+}
+
 static struct els_error *rsp_halt(struct els_target *t, struct els_stop *ret)
 {
 	struct rsp *r = to_rsp(t);
@@ -960,6 +1107,7 @@ static void rsp_destroy(struct els_target *t)
 }
 
 static const struct els_target_ops rsp_ops = {
+	.batch = rsp_batch,
 	.kind = "gdb",
 	.destroy = rsp_destroy,
 	.read_mem = rsp_read_mem,

@@ -533,3 +533,26 @@ struct els_error *els_target_remove_bp(struct els_target *t,
 				"no %s at 0x%llx", els_bp_kind_name(kind),
 				(unsigned long long)addr);
 }
+
+struct els_error *els_target_batch(struct els_target *t,
+				   struct els_batch_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		items[i].err = NULL;
+	if (t->ops->batch)
+		return t->ops->batch(t, items, n);
+	for (size_t i = 0; i < n; i++) {
+		struct els_batch_item *it = &items[i];
+		it->err = it->is_reg
+				  ? t->ops->read_reg(t, it->cpu, it->reg, it->buf)
+				  : t->ops->read_mem(t, &it->as, it->addr,
+						     it->buf, it->len);
+		if (it->err && (it->err->code == ELS_ERR_CLOSED ||
+				it->err->code == ELS_ERR_TIMEOUT)) {
+			struct els_error *e = it->err;
+			it->err = NULL;
+			return e;
+		}
+	}
+	return NULL;
+}

@@ -96,6 +96,18 @@ struct els_stats {
 	uint64_t cache_hits;  /* reads served from the cache */
 };
 
+/* One read of a batch (els_target_batch): a register or a memory range. */
+struct els_batch_item {
+	bool is_reg;
+	int cpu;                         /* registers */
+	const struct els_reg_desc *reg;  /* registers */
+	struct els_aspace as;            /* memory */
+	uint64_t addr;                   /* memory */
+	size_t len;                      /* memory: at most 1 KiB */
+	void *buf;                       /* reg: (bitsize + 7) / 8 bytes */
+	struct els_error *err;           /* set when this read failed */
+};
+
 struct els_target_ops {
 	const char *kind; /* "gdb", "core", "raw" */
 	void (*destroy)(struct els_target *t);
@@ -137,6 +149,13 @@ struct els_target_ops {
 	 * by els_target_close() after every breakpoint was removed.
 	 */
 	struct els_error *(*detach)(struct els_target *t, bool resume);
+	/*
+	 * Many small reads at once (may be NULL: els_target_batch reads them
+	 * one by one): a driver that can keep requests in flight pays the
+	 * wait once. Each item's own error goes to item->err.
+	 */
+	struct els_error *(*batch)(struct els_target *t,
+				   struct els_batch_item *items, size_t n);
 	/* Lines of "key: value" for `info`, e.g. features of the stub. */
 	void (*describe)(struct els_target *t,
 			 void (*emit)(const char *key, const char *value,
@@ -195,6 +214,15 @@ struct els_error *els_target_open(const char *spec, int timeout_ms,
  * leaving are returned after everything was freed.
  */
 struct els_error *els_target_close(struct els_target *t);
+
+/*
+ * Read every item, bypassing the caches (for a sampler: each halt is new).
+ * The target must be halted. Returns an error only when the connection
+ * broke; an item that could not be read has its own err (the caller
+ * destroys it).
+ */
+struct els_error *els_target_batch(struct els_target *t,
+				   struct els_batch_item *items, size_t n);
 
 /* Memory, through the cache while halted. */
 struct els_error *els_target_read(struct els_target *t,
