@@ -4,6 +4,7 @@
  * memory through the probe while the machine runs. Every ~150 ms: halt,
  * drain every CPU's buffer (cons advanced as xentrace does), resume.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "hv/xen/trace.h"
 #include "view/event.h"
 #include "view/export.h"
+#include "view/xentrace_file.h"
 
 #define TRACE_PERIOD_MS 150
 #define QEMU_VIRT_CNTFRQ UINT64_C(62500000)
@@ -65,6 +67,7 @@ struct tracer {
 	double halted_s;       /* wall time the target spent halted by us */
 	bool cpu_seen[ELS_XENTRACE_MAX_CPUS];
 	uint64_t lost_before;  /* records Xen lost before the trace began */
+	FILE *raw;             /* --raw-out: the drained bytes as xentrace writes them */
 };
 
 /* Drain every CPU (the target halted); keep: parse and feed, else discard. */
@@ -83,6 +86,9 @@ static struct els_error *drain_all(struct tracer *tr, bool keep)
 		if ((err = els_xentrace_mem_drain(tr->m, c, &buf, &len)))
 			return err;
 		tr->bytes += len;
+		if (tr->raw && len &&
+		    (err = els_xentrace_write_window(tr->raw, c, buf, len)))
+			return err;
 		struct els_xentrace_parser p;
 		struct els_xentrace_rec r;
 		enum els_xentrace_status st;
@@ -311,9 +317,9 @@ out:
 
 struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv)
 {
-	static const char usage[] = "trace [--seconds S] [--sched] [--out FILE]";
+	static const char usage[] = "trace [--seconds S] [--sched] [--out FILE] [--raw-out FILE.xentrace]";
 	double seconds = 5;
-	const char *out = NULL;
+	const char *out = NULL, *raw_out = NULL;
 	bool sched_only = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
@@ -325,6 +331,8 @@ struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv)
 				return els_error_create(ELS_ERR_USAGE,
 							"--seconds: '%s' is not a number of seconds",
 							s);
+		} else if (!strcmp(argv[i], "--raw-out") && i + 1 < argc) {
+			raw_out = argv[++i];
 		} else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
 			out = argv[++i];
 		} else if (!strcmp(argv[i], "--sched")) {
@@ -353,6 +361,10 @@ struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv)
 	memset(&tr, 0, sizeof(tr));
 	tr.cli = cli;
 	els_events_init(&tr.ev);
+	if (raw_out && !(tr.raw = fopen(raw_out, "wb"))) {
+		err = els_error_errno(errno, "--raw-out %s", raw_out);
+		goto done;
+	}
 	if ((err = els_xentrace_mem_open(hv, cli->xen, (unsigned)t->cpus.len,
 					 &tr.m)))
 		goto done;
@@ -510,6 +522,8 @@ done:
 		else
 			els_error_destroy(rerr);
 	}
+	if (tr.raw && fclose(tr.raw) && !err)
+		err = els_error_errno(errno, "%s", raw_out);
 	if (tr.started)
 		els_xensched_deinit(&tr.s);
 	free(tr.round.r);

@@ -64,6 +64,34 @@ struct run_sum {
 	uint64_t ticks;
 };
 
+/* What ran: its name, else its VM and vCPU (Xen's records name none). */
+static uint64_t run_key(const struct els_event *ev)
+{
+	if (ev->name)
+		return ev->name;
+	return 1ull << 63 | (uint64_t)(ev->level == ELS_LVL_IDLE) << 62 |
+	       (uint64_t)(uint32_t)ev->vm << 16 | (uint16_t)ev->vcpu;
+}
+
+static const char *run_label(const struct els_events *e, uint64_t key,
+			     char *buf, size_t size)
+{
+	if (!(key >> 63))
+		return els_events_string(e, (uint32_t)key);
+	int32_t vm = (int32_t)(uint32_t)(key >> 16);
+	int vcpu = (int16_t)(uint16_t)key;
+	if (vm == ELS_EV_NONE && vcpu >= 0)
+		snprintf(buf, size, "%s v%d", key >> 62 & 1 ? "xen idle" : "xen",
+			 vcpu);
+	else if (vm == ELS_EV_NONE)
+		snprintf(buf, size, "%s", key >> 62 & 1 ? "xen idle" : "xen");
+	else if (vcpu >= 0)
+		snprintf(buf, size, "d%dv%d", vm, vcpu);
+	else
+		snprintf(buf, size, "d%d", vm);
+	return buf;
+}
+
 static int cmp_top(const void *a, const void *b)
 {
 	const uint64_t *x = a, *y = b; /* { ticks, name } */
@@ -82,7 +110,7 @@ void els_cli_trace_summary(const char *path, enum els_trace_file_format fmt,
 		if (ev->kind <= ELS_EV_LOST)
 			kinds[ev->kind]++;
 		if (ev->kind == ELS_EV_RUN) {
-			struct run_sum *s = els_keymap_get(&runs, ev->name);
+			struct run_sum *s = els_keymap_get(&runs, run_key(ev));
 			if (s)
 				s->ticks += ev->dur;
 		}
@@ -104,6 +132,7 @@ void els_cli_trace_summary(const char *path, enum els_trace_file_format fmt,
 			      ? (double)(e->t1 - e->t0) / (double)e->freq
 			      : 0;
 	double freq = e->freq ? (double)e->freq : 1;
+	char lab[64];
 	if (json) {
 		struct json_object *o = json_object_new_object();
 		json_object_object_add(o, "file", json_object_new_string(path));
@@ -134,7 +163,7 @@ void els_cli_trace_summary(const char *path, enum els_trace_file_format fmt,
 		for (size_t i = 0; i < ntop; i++) {
 			struct json_object *r = json_object_new_object();
 			json_object_object_add(r, "name", json_object_new_string(
-				els_events_string(e, (uint32_t)top[i][1])));
+				run_label(e, top[i][1], lab, sizeof(lab))));
 			json_object_object_add(r, "run_seconds",
 				json_object_new_double((double)top[i][0] / freq));
 			json_object_array_add(t, r);
@@ -156,7 +185,7 @@ void els_cli_trace_summary(const char *path, enum els_trace_file_format fmt,
 			printf("%-24s %12s\n", "RAN LONGEST", "SECONDS");
 		for (size_t i = 0; i < ntop; i++)
 			printf("%-24s %12.6f\n",
-			       els_events_string(e, (uint32_t)top[i][1]),
+			       run_label(e, top[i][1], lab, sizeof(lab)),
 			       (double)top[i][0] / freq);
 		if (out_path)
 			printf("wrote %s\n", out_path);
