@@ -500,6 +500,13 @@ struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv)
 	}
 	if (sig)
 		els_cli_interrupted = sig;
+	/* Ctrl-C: what was collected is written; the command still says it
+	 * was cut short (exit status 130). */
+	if (!err && interrupted)
+		err = els_error_create(ELS_ERR_INTERRUPTED,
+				       "interrupted after %.1f s%s%s", wall,
+				       out ? "; the trace so far is in " : "",
+				       out ? out : "");
 done:
 	/*
 	 * Never left halted: running again if it ran before; halted by us (so
