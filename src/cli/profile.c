@@ -620,7 +620,7 @@ static struct els_error *write_out(const char *path, struct table *tb,
 
 struct els_error *els_cmd_profile(struct els_cli *cli, int argc, char **argv)
 {
-	double seconds = 5, rate = 1000;
+	double seconds = 5, rate = 200;
 	const char *by = "vm,el,pid,func", *out = NULL;
 	struct sampler s = { .cli = cli };
 	struct els_error *err = parse(argc, argv, &seconds, &rate, &by, &out,

@@ -799,7 +799,7 @@ static struct els_error *rsp_batch(struct els_target *t,
 		}
 		return r->lost ? lost_error(r) : NULL;
 	}
-	struct batch_pkt *pk = calloc(3 * n + 1, sizeof(*pk));
+	struct batch_pkt *pk = calloc(3 * n + 2, sizeof(*pk));
 	if (!pk)
 		return &els_enomem;
 	size_t np = 0;
@@ -848,6 +848,15 @@ static struct els_error *rsp_batch(struct els_target *t,
 			pk[np++] = (struct batch_pkt){ B_MEM, i };
 		}
 	}
+	/*
+	 * Leave the stub in virtual mode within the same batch: resuming
+	 * would otherwise switch back with a round trip of its own.
+	 */
+	if (!err && r->phymem_mode == 1) {
+		err = send_framed(r, "Qqemu.PhyMemMode:0");
+		pk[np++] = (struct batch_pkt){ B_OK, n };
+		r->phymem_mode = 0;
+	}
 	/* Every reply of what was sent, in order, even after an error. */
 	for (size_t k = 0; k < np && !err; k++) {
 		r->in_flight = np - k - 1;
@@ -857,7 +866,9 @@ static struct els_error *rsp_batch(struct els_target *t,
 		r->in_flight = 0;
 		if (err)
 			break;
-		struct els_batch_item *it = &items[pk[k].item];
+		struct els_batch_item spare = { 0 };
+		struct els_batch_item *it =
+			pk[k].item < n ? &items[pk[k].item] : &spare;
 		bool is_err = els_rsp_is_error(r->reply.buf, r->reply.len);
 		switch (pk[k].kind) {
 		case B_OK:
@@ -868,6 +879,8 @@ static struct els_error *rsp_batch(struct els_target *t,
 				if (!it->err)
 					it->err = els_error_create(ELS_ERR_TARGET,
 								   "the stub refused to select the CPU or memory mode");
+				els_error_destroy(spare.err);
+				spare.err = NULL;
 			}
 			break;
 		case B_REG: {
