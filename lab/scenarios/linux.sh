@@ -35,7 +35,7 @@ scenario_qemu_args() {
         -cpu cortex-a57 -smp 2 -m 1G
         -kernel "$LAB_IMAGE"
         -initrd "$LAB_INITRD"
-        -append "rdinit=/init console=ttyAMA0"
+        -append "rdinit=/init console=ttyAMA0 trace_event=sched:sched_switch,sched:sched_wakeup trace_buf_size=256K"
         -device vmcoreinfo
     )
 }

@@ -28,8 +28,8 @@ XEN_MODULES_BASE=$((0x50000000))
 # buffers of 256 pages (1 MiB) per CPU, allocated at boot (tb_init_done is
 # then 1 with every event class on), for elscope's trace command.
 XEN_BOOTARGS="console=dtuart dtuart=/pl011@9000000 conring_size=1M loglvl=info guest_loglvl=all dom0_mem=512M dom0_max_vcpus=2 bootscrub=0 tbuf_size=256"
-XEN_DOM0_BOOTARGS="console=hvc0 rdinit=/init elscope.vm=dom0"
-XEN_DOMU_BOOTARGS="console=ttyAMA0 rdinit=/init elscope.vm=dom1"
+XEN_DOM0_BOOTARGS="console=hvc0 rdinit=/init elscope.vm=dom0 trace_event=sched:sched_switch,sched:sched_wakeup trace_buf_size=256K"
+XEN_DOMU_BOOTARGS="console=ttyAMA0 rdinit=/init elscope.vm=dom1 trace_event=sched:sched_switch,sched:sched_wakeup trace_buf_size=256K"
 XEN_DOMU_MEM_KB=262144
 XEN_DOMU_CPUS=1
 
