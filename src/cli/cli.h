@@ -204,6 +204,26 @@ struct els_error *els_cmd_vm(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_vcpu(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_ctx(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_profile(struct els_cli *cli, int argc, char **argv);
+/*
+ * profile.c's sampler for other commands: open while halted; a round
+ * (halted) reads every CPU in one batch; finish (halted) turns the rounds
+ * into SAMPLE events and task RUN spans at ts[round] (the caller's clock)
+ * in ev, and a summary valid until destroy.
+ */
+struct els_cli_sampler;
+struct els_profile_summary;
+struct els_events;
+struct els_error *els_cli_sampler_open(struct els_cli *cli,
+				       struct els_cli_sampler **ret);
+struct els_error *els_cli_sampler_round(struct els_cli_sampler *sp);
+size_t els_cli_sampler_rounds(const struct els_cli_sampler *sp,
+			      const double **walls);
+struct els_error *els_cli_sampler_finish(struct els_cli_sampler *sp,
+					 const uint64_t *ts,
+					 struct els_events *ev,
+					 double seconds, double halted,
+					 const struct els_profile_summary **ret);
+void els_cli_sampler_destroy(struct els_cli_sampler *sp);
 /* info's hypervisor part: version, and ESR_EL2 of CPUs at EL2 (o NULL: text). */
 void els_cli_info_hv(struct els_cli *cli, struct json_object *o);
 

@@ -86,6 +86,7 @@ struct sampler {
 	/* Per round: ncpus raw samples, then ncurr task pointers. */
 	struct raw *raw;
 	uint64_t *curr;
+	double *wall;               /* when each round was taken */
 	size_t nrounds, cap;
 };
 
@@ -229,6 +230,10 @@ static struct els_error *record(struct sampler *s)
 		if (!cu)
 			return &els_enomem;
 		s->curr = cu;
+		double *w = realloc(s->wall, cap * sizeof(*w));
+		if (!w)
+			return &els_enomem;
+		s->wall = w;
 		s->cap = cap;
 	}
 	struct raw *row = &s->raw[s->nrounds * s->ncpus];
@@ -264,6 +269,7 @@ static struct els_error *record(struct sampler *s)
 		els_error_destroy(s->items[j].err);
 		s->items[j].err = NULL;
 	}
+	s->wall[s->nrounds] = now_s();
 	s->nrounds++;
 	return NULL;
 }
@@ -618,6 +624,170 @@ static struct els_error *write_out(const char *path, struct table *tb,
 	return NULL;
 }
 
+/*
+ * What the samples mean: each CPU's sample of each round counted in the
+ * tables (tb[0..ntb), their by set), its folded stack (folded: NULL or
+ * one slot per sample), a SAMPLE event at ts[round] in ev; with
+ * task_spans, RUN spans of the tasks (a task runs on a CPU from one sample
+ * to the next that shows another).
+ */
+static struct els_error *attribute(struct sampler *s, struct resolved *res,
+				   struct table *tb, size_t ntb,
+				   const char **folded, struct els_events *ev,
+				   const uint64_t *ts, bool task_spans)
+{
+	struct els_cli *cli = s->cli;
+	struct els_error *err = NULL;
+	struct els_event *open = calloc(s->ncpus ? s->ncpus : 1, sizeof(*open));
+	bool *is_open = calloc(s->ncpus ? s->ncpus : 1, sizeof(*is_open));
+	if (!open || !is_open) {
+		free(open);
+		free(is_open);
+		return &els_enomem;
+	}
+	for (size_t r = 0; r < s->nrounds && !s->bare; r++) {
+		for (unsigned c = 0; c < s->ncpus; c++) {
+			const struct raw *x = &s->raw[r * s->ncpus + c];
+			const uint64_t *curr = &s->curr[r * (s->ncurr + 1)];
+			unsigned el = (unsigned)(x->cpsr >> 2) & 3;
+			int vm = -1, vcpu = (int)c;
+			bool idle = false;
+			if (s->xen) {
+				vcpu = -1;
+				if (x->have_vcpu &&
+				    (err = vcpu_of(s, res, x->vcpu_ptr, &vm, &vcpu)))
+					goto done;
+				idle = vm < 0;
+			}
+			int k = kernel_of(s, vm);
+			struct task_id *task = NULL;
+			if (k >= 0 && vcpu >= 0 && (unsigned)vcpu < s->k[k].ncpus) {
+				uint64_t a = curr[s->curr_base[k] + vcpu];
+				if (a)
+					task = task_of(s, res, k, a);
+			}
+			if (task && task->pid == 0 && el != 2)
+				idle = true; /* the kernel's idle task */
+			char vbuf[32], key[200], func[160] = "";
+			const char *vml = s->xen ? vm_label(s, vm, vbuf, sizeof(vbuf)) : "host";
+			if (s->xen && vm < 0)
+				vml = "xen (idle)";
+			const char *level = el == 2 ? "hypervisor"
+					    : idle ? "idle"
+					    : el == 1 ? "kernel" : "user";
+			/* The function: Xen's, the VM's kernel's, or the process's. */
+			if (el == 2 && cli->xen) {
+				struct els_symbol sy;
+				if (els_symtab_find_addr(cli->xen, x->pc, &sy))
+					snprintf(func, sizeof(func), "%s", sy.name);
+			} else if (el == 1) {
+				int saved = cli->vm;
+				cli->vm = vm;
+				char b[160];
+				if (els_cli_symbolize(cli, x->pc, b, sizeof(b))) {
+					char *plus = strchr(b, '+');
+					if (plus)
+						*plus = 0;
+					snprintf(func, sizeof(func), "%s", b);
+				}
+				cli->vm = saved;
+			} else if (el == 0 && task && task->pid > 0 && cli->sysroot) {
+				if (!task->user_syms_tried) {
+					task->user_syms_tried = true;
+					int saved = cli->vm;
+					cli->vm = vm;
+					struct els_error *e = els_cli_process_symset(
+						cli, task->pid, &task->user);
+					cli->vm = saved;
+					if (e)
+						task->user = NULL;
+					els_error_destroy(e);
+				}
+				char b[160];
+				if (task->user &&
+				    els_symset_format(task->user, x->pc, b, sizeof(b))) {
+					char *plus = strchr(b, '+');
+					if (plus)
+						*plus = 0;
+					snprintf(func, sizeof(func), "%s", b);
+				}
+			}
+			if (!func[0])
+				snprintf(func, sizeof(func), "[%s 0x%" PRIx64 "]",
+					 level, x->pc);
+			for (size_t d = 0; d < ntb; d++) {
+				const char *dim = tb[d].by;
+				if (!strcmp(dim, "vm"))
+					snprintf(key, sizeof(key), "%s", vml);
+				else if (!strcmp(dim, "vcpu"))
+					snprintf(key, sizeof(key), vcpu >= 0 ? "%s v%d" : "%s", vml, vcpu);
+				else if (!strcmp(dim, "el"))
+					snprintf(key, sizeof(key), "%s", level);
+				else if (!strcmp(dim, "pid"))
+					snprintf(key, sizeof(key), task && task->pid >= 0 ? "%s: %s (%d)" : "%s: -",
+						 vml, task ? task->comm : "", task ? task->pid : -1);
+				else
+					snprintf(key, sizeof(key), "%s", func);
+				count(&tb[d], key);
+			}
+			char stack[400];
+			snprintf(stack, sizeof(stack), "%s;%s;%s", vml,
+				 task && task->pid >= 0 ? task->comm : level, func);
+			for (char *p = stack; *p; p++)
+				if (*p == ' ')
+					*p = '_';
+			if (folded)
+				folded[r * s->ncpus + c] = strdup(stack);
+			struct els_event e = {
+				.ts = ts[r],
+				.vm = vm, .vcpu = vcpu, .pid = task ? task->pid : ELS_EV_NONE,
+				.name = els_events_intern(ev, task && task->pid >= 0 ? task->comm : vml),
+				.pcpu = (uint16_t)c, .kind = ELS_EV_SAMPLE,
+				.level = el == 2 ? ELS_LVL_HYPERVISOR : idle ? ELS_LVL_IDLE
+					 : el == 1 ? ELS_LVL_KERNEL : ELS_LVL_USER,
+				.func = els_events_intern(ev, func),
+			};
+			if ((err = els_events_add(ev, &e)))
+				goto done;
+			if (task_spans && task && task->pid >= 0) {
+				struct els_event run = e;
+				run.kind = ELS_EV_RUN;
+				run.func = 0;
+				bool same = is_open[c] && open[c].vm == run.vm &&
+					    open[c].pid == run.pid &&
+					    open[c].name == run.name;
+				if (is_open[c] && !same) {
+					open[c].dur = ts[r] - open[c].ts;
+					if ((err = els_events_add(ev, &open[c])))
+						goto done;
+					is_open[c] = false;
+				}
+				if (!is_open[c]) {
+					open[c] = run;
+					is_open[c] = true;
+				}
+			} else if (task_spans && is_open[c]) {
+				open[c].dur = ts[r] - open[c].ts;
+				if ((err = els_events_add(ev, &open[c])))
+					goto done;
+				is_open[c] = false;
+			}
+		}
+	}
+	/* The last task span of each CPU ends at the last round. */
+	for (unsigned c = 0; c < s->ncpus && task_spans; c++) {
+		if (is_open[c] && s->nrounds) {
+			open[c].dur = ts[s->nrounds - 1] - open[c].ts;
+			if ((err = els_events_add(ev, &open[c])))
+				goto done;
+		}
+	}
+done:
+	free(open);
+	free(is_open);
+	return err;
+}
+
 struct els_error *els_cmd_profile(struct els_cli *cli, int argc, char **argv)
 {
 	double seconds = 5, rate = 200;
@@ -704,112 +874,18 @@ struct els_error *els_cmd_profile(struct els_cli *cli, int argc, char **argv)
 	ev.freq = 1000000000;
 	snprintf(ev.clock_note, sizeof(ev.clock_note),
 		 "samples: elscope's monotonic clock, in ns");
-	for (size_t r = 0; r < s.nrounds && !s.bare; r++) {
-		for (unsigned c = 0; c < s.ncpus; c++) {
-			const struct raw *x = &s.raw[r * s.ncpus + c];
-			const uint64_t *curr = &s.curr[r * (s.ncurr + 1)];
-			unsigned el = (unsigned)(x->cpsr >> 2) & 3;
-			int vm = -1, vcpu = (int)c;
-			bool idle = false;
-			if (s.xen) {
-				vcpu = -1;
-				if (x->have_vcpu &&
-				    (err = vcpu_of(&s, &res, x->vcpu_ptr, &vm, &vcpu)))
-					goto out;
-				idle = vm < 0;
-			}
-			int k = kernel_of(&s, vm);
-			struct task_id *task = NULL;
-			if (k >= 0 && vcpu >= 0 && (unsigned)vcpu < s.k[k].ncpus) {
-				uint64_t a = curr[s.curr_base[k] + vcpu];
-				if (a)
-					task = task_of(&s, &res, k, a);
-			}
-			if (task && task->pid == 0 && el != 2)
-				idle = true; /* the kernel's idle task */
-			char vbuf[32], key[200], func[160] = "";
-			const char *vml = s.xen ? vm_label(&s, vm, vbuf, sizeof(vbuf)) : "host";
-			if (s.xen && vm < 0)
-				vml = "xen (idle)";
-			const char *level = el == 2 ? "hypervisor"
-					    : idle ? "idle"
-					    : el == 1 ? "kernel" : "user";
-			/* The function: Xen's, the VM's kernel's, or the process's. */
-			if (el == 2 && cli->xen) {
-				struct els_symbol sy;
-				if (els_symtab_find_addr(cli->xen, x->pc, &sy))
-					snprintf(func, sizeof(func), "%s", sy.name);
-			} else if (el == 1) {
-				int saved = cli->vm;
-				cli->vm = vm;
-				char b[160];
-				if (els_cli_symbolize(cli, x->pc, b, sizeof(b))) {
-					char *plus = strchr(b, '+');
-					if (plus)
-						*plus = 0;
-					snprintf(func, sizeof(func), "%s", b);
-				}
-				cli->vm = saved;
-			} else if (el == 0 && task && task->pid > 0 && cli->sysroot) {
-				if (!task->user_syms_tried) {
-					task->user_syms_tried = true;
-					int saved = cli->vm;
-					cli->vm = vm;
-					struct els_error *e = els_cli_process_symset(
-						cli, task->pid, &task->user);
-					cli->vm = saved;
-					if (e)
-						task->user = NULL;
-					els_error_destroy(e);
-				}
-				char b[160];
-				if (task->user &&
-				    els_symset_format(task->user, x->pc, b, sizeof(b))) {
-					char *plus = strchr(b, '+');
-					if (plus)
-						*plus = 0;
-					snprintf(func, sizeof(func), "%s", b);
-				}
-			}
-			if (!func[0])
-				snprintf(func, sizeof(func), "[%s 0x%" PRIx64 "]",
-					 level, x->pc);
-			for (size_t d = 0; d < ntb; d++) {
-				const char *dim = tb[d].by;
-				if (!strcmp(dim, "vm"))
-					snprintf(key, sizeof(key), "%s", vml);
-				else if (!strcmp(dim, "vcpu"))
-					snprintf(key, sizeof(key), vcpu >= 0 ? "%s v%d" : "%s", vml, vcpu);
-				else if (!strcmp(dim, "el"))
-					snprintf(key, sizeof(key), "%s", level);
-				else if (!strcmp(dim, "pid"))
-					snprintf(key, sizeof(key), task && task->pid >= 0 ? "%s: %s (%d)" : "%s: -",
-						 vml, task ? task->comm : "", task ? task->pid : -1);
-				else
-					snprintf(key, sizeof(key), "%s", func);
-				count(&tb[d], key);
-			}
-			char stack[400];
-			snprintf(stack, sizeof(stack), "%s;%s;%s", vml,
-				 task && task->pid >= 0 ? task->comm : level, func);
-			for (char *p = stack; *p; p++)
-				if (*p == ' ')
-					*p = '_';
-			if (folded)
-				folded[r * s.ncpus + c] = strdup(stack);
-			struct els_event e = {
-				.ts = (uint64_t)(r * 1000000000.0 / (s.nrounds ? s.nrounds / wall : 1)),
-				.vm = vm, .vcpu = vcpu, .pid = task ? task->pid : ELS_EV_NONE,
-				.name = els_events_intern(&ev, task && task->pid >= 0 ? task->comm : vml),
-				.pcpu = (uint16_t)c, .kind = ELS_EV_SAMPLE,
-				.level = el == 2 ? ELS_LVL_HYPERVISOR : idle ? ELS_LVL_IDLE
-					 : el == 1 ? ELS_LVL_KERNEL : ELS_LVL_USER,
-				.func = els_events_intern(&ev, func),
-			};
-			if ((err = els_events_add(&ev, &e)))
-				goto out;
-		}
+	uint64_t *ts = calloc(s.nrounds ? s.nrounds : 1, sizeof(*ts));
+	if (!ts) {
+		err = &els_enomem;
+		goto out;
 	}
+	for (size_t r = 0; r < s.nrounds; r++)
+		ts[r] = (uint64_t)((s.wall[r] - t0) * 1e9);
+	if (!s.bare)
+		err = attribute(&s, &res, tb, ntb, folded, &ev, ts, false);
+	free(ts);
+	if (err)
+		goto out;
 	ev.t0 = 0;
 	ev.t1 = (uint64_t)(wall * 1e9);
 	for (size_t d = 0; d < ntb; d++)
@@ -936,5 +1012,106 @@ out:
 	free(s.vals);
 	free(s.raw);
 	free(s.curr);
+	free(s.wall);
 	return err;
+}
+
+/* ---- the sampler for other commands (trace) ---- */
+
+struct els_cli_sampler {
+	struct sampler s;
+	struct resolved res;
+	struct table tb[4];
+	size_t ntb;
+	struct els_profile_table ptab[4];
+	struct els_profile_summary sum;
+};
+
+struct els_error *els_cli_sampler_open(struct els_cli *cli,
+				       struct els_cli_sampler **ret)
+{
+	struct els_cli_sampler *sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		return &els_enomem;
+	sp->s.cli = cli;
+	struct els_error *err = setup(&sp->s);
+	if (!err)
+		err = plan(&sp->s);
+	if (err) {
+		els_cli_sampler_destroy(sp);
+		return err;
+	}
+	*ret = sp;
+	return NULL;
+}
+
+struct els_error *els_cli_sampler_round(struct els_cli_sampler *sp)
+{
+	struct els_error *err =
+		els_target_batch(sp->s.cli->t, sp->s.items, sp->s.nitems);
+	if (!err)
+		err = record(&sp->s);
+	return err;
+}
+
+size_t els_cli_sampler_rounds(const struct els_cli_sampler *sp,
+			      const double **walls)
+{
+	*walls = sp->s.wall;
+	return sp->s.nrounds;
+}
+
+struct els_error *els_cli_sampler_finish(struct els_cli_sampler *sp,
+					 const uint64_t *ts,
+					 struct els_events *ev,
+					 double seconds, double halted,
+					 const struct els_profile_summary **ret)
+{
+	static const char *const dims[] = { "vm", "el", "pid", "func" };
+	sp->ntb = 4;
+	for (size_t d = 0; d < 4; d++)
+		sp->tb[d].by = dims[d];
+	struct els_error *err = attribute(&sp->s, &sp->res, sp->tb, sp->ntb,
+					  NULL, ev, ts, true);
+	if (err)
+		return err;
+	for (size_t d = 0; d < sp->ntb; d++) {
+		qsort(sp->tb[d].rows, sp->tb[d].n, sizeof(*sp->tb[d].rows),
+		      by_count);
+		struct els_profile_row *rows =
+			calloc(sp->tb[d].n + 1, sizeof(*rows));
+		if (!rows)
+			return &els_enomem;
+		for (size_t i = 0; i < sp->tb[d].n; i++)
+			rows[i] = (struct els_profile_row){ sp->tb[d].rows[i].key,
+							    sp->tb[d].rows[i].n };
+		sp->ptab[d] = (struct els_profile_table){ dims[d], rows,
+							 sp->tb[d].n };
+	}
+	sp->sum = (struct els_profile_summary){
+		.samples = (uint64_t)sp->s.nrounds * sp->s.ncpus,
+		.cpus = sp->s.ncpus, .seconds = seconds,
+		.halted_seconds = halted,
+		.rate = seconds > 0 ? (double)sp->s.nrounds / seconds : 0,
+		.tables = sp->ptab, .ntables = sp->ntb,
+	};
+	*ret = &sp->sum;
+	return NULL;
+}
+
+void els_cli_sampler_destroy(struct els_cli_sampler *sp)
+{
+	if (!sp)
+		return;
+	for (size_t d = 0; d < sp->ntb; d++)
+		free(sp->ptab[d].rows);
+	free_tables(sp->tb, sp->ntb);
+	free(sp->res.v);
+	free(sp->res.t);
+	free(sp->s.items);
+	free(sp->s.vals);
+	free(sp->s.raw);
+	free(sp->s.curr);
+	free(sp->s.wall);
+	free(sp);
 }

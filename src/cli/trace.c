@@ -16,6 +16,7 @@
 #include "hv/xen/trace.h"
 #include "view/event.h"
 #include "view/export.h"
+#include "view/profile.h"
 #include "view/xentrace_file.h"
 
 #define TRACE_PERIOD_MS 150
@@ -68,6 +69,13 @@ struct tracer {
 	bool cpu_seen[ELS_XENTRACE_MAX_CPUS];
 	uint64_t lost_before;  /* records Xen lost before the trace began */
 	FILE *raw;             /* --raw-out: the drained bytes as xentrace writes them */
+	/* Samples (profile.c's sampler) between drains: tasks and a profile. */
+	struct els_cli_sampler *sp;
+	double rate;           /* samples per second, 0: none */
+	/* Per drain: when it halted (wall) and the last record's counter. */
+	double *dwall;
+	uint64_t *dtsc;
+	size_t nd, capd;
 };
 
 /* Drain every CPU (the target halted); keep: parse and feed, else discard. */
@@ -142,6 +150,24 @@ static struct els_error *halt_drain_resume(struct tracer *tr, bool keep,
 	if (err)
 		return els_error_wrap(err, "halting the target");
 	err = drain_all(tr, keep);
+	if (!err && keep && tr->started) {
+		/* A point where wall time and the counter meet (for samples). */
+		if (tr->nd == tr->capd) {
+			size_t cap = tr->capd ? tr->capd * 2 : 64;
+			double *w = realloc(tr->dwall, cap * sizeof(*w));
+			if (w)
+				tr->dwall = w;
+			uint64_t *c = realloc(tr->dtsc, cap * sizeof(*c));
+			if (c)
+				tr->dtsc = c;
+			if (w && c)
+				tr->capd = cap;
+		}
+		if (tr->nd < tr->capd) {
+			tr->dwall[tr->nd] = h0;
+			tr->dtsc[tr->nd++] = tr->last_tsc;
+		}
+	}
 	struct els_error *rerr = resume ? els_target_resume(t) : NULL;
 	tr->halted_s += now_s() - h0;
 	if (err) {
@@ -315,10 +341,60 @@ out:
 	return err;
 }
 
+/*
+ * The samples on the trace's clock: a sample taken at wall time w lies
+ * between two drains, whose wall times and last counter values bound it;
+ * outside them the counter runs at freq.
+ */
+static uint64_t sample_tsc(const struct tracer *tr, double w)
+{
+	size_t n = tr->nd;
+	if (!n)
+		return tr->first_tsc;
+	size_t k = 0;
+	while (k + 1 < n && tr->dwall[k + 1] <= w)
+		k++;
+	double slope = (double)tr->ev.freq;
+	if (k + 1 < n && tr->dwall[k + 1] > tr->dwall[k] &&
+	    tr->dtsc[k + 1] > tr->dtsc[k])
+		slope = (double)(tr->dtsc[k + 1] - tr->dtsc[k]) /
+			(tr->dwall[k + 1] - tr->dwall[k]);
+	double v = (double)tr->dtsc[k] + (w - tr->dwall[k]) * slope;
+	if (v < (double)tr->first_tsc)
+		v = (double)tr->first_tsc;
+	if (v > (double)tr->last_tsc)
+		v = (double)tr->last_tsc;
+	return (uint64_t)v;
+}
+
+static struct els_error *add_samples(struct tracer *tr, double wall,
+				     const struct els_profile_summary **prof)
+{
+	const double *walls;
+	size_t n = els_cli_sampler_rounds(tr->sp, &walls);
+	if (!n)
+		return NULL;
+	uint64_t *ts = calloc(n, sizeof(*ts));
+	if (!ts)
+		return &els_enomem;
+	for (size_t i = 0; i < n; i++)
+		ts[i] = sample_tsc(tr, walls[i]);
+	struct els_error *err = els_cli_sampler_finish(tr->sp, ts, &tr->ev,
+						       wall, tr->halted_s, prof);
+	free(ts);
+	if (err)
+		return err;
+	els_events_sort(&tr->ev);
+	if (!tr->cli->json)
+		printf("samples: %zu rounds of every CPU (%.0f a second): the task lanes and the profile of the report\n",
+		       n, wall > 0 ? (double)n / wall : 0);
+	return NULL;
+}
+
 struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv)
 {
-	static const char usage[] = "trace [--seconds S] [--sched] [--out FILE] [--raw-out FILE.xentrace]";
-	double seconds = 5;
+	static const char usage[] = "trace [--seconds S] [--sched] [--rate HZ] [--out FILE] [--raw-out FILE.xentrace]";
+	double seconds = 5, rate = 200;
 	const char *out = NULL, *raw_out = NULL;
 	bool sched_only = false;
 	for (int i = 1; i < argc; i++) {
@@ -330,6 +406,15 @@ struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv)
 			    seconds <= 0 || seconds > 86400)
 				return els_error_create(ELS_ERR_USAGE,
 							"--seconds: '%s' is not a number of seconds",
+							s);
+		} else if (!strcmp(argv[i], "--rate") && i + 1 < argc) {
+			char *end;
+			const char *s = argv[++i];
+			rate = strtod(s, &end);
+			if (end == s || *end || !isfinite(rate) || rate < 0 ||
+			    rate > 100000)
+				return els_error_create(ELS_ERR_USAGE,
+							"--rate: '%s' is not a number of samples a second (0: none)",
 							s);
 		} else if (!strcmp(argv[i], "--raw-out") && i + 1 < argc) {
 			raw_out = argv[++i];
@@ -415,6 +500,17 @@ struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv)
 					c);
 		}
 	}
+	/* Samples between drains: which task runs, and a profile. */
+	tr.rate = rate;
+	if (rate > 0) {
+		struct els_error *serr = els_cli_sampler_open(cli, &tr.sp);
+		if (serr) {
+			fprintf(stderr, "trace: no samples (tasks, profile): %s\n",
+				serr->message);
+			els_error_destroy(serr);
+			tr.sp = NULL;
+		}
+	}
 	/* Whatever was there before: not ours. */
 	if ((err = drain_all(&tr, false)))
 		goto done;
@@ -430,9 +526,36 @@ struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv)
 			break;
 		int ms = left * 1000 < TRACE_PERIOD_MS ? (int)(left * 1000) + 1
 						       : TRACE_PERIOD_MS;
-		for (int slept = 0; slept < ms && !els_cli_interrupted;
-		     slept += 10)
-			sleep_ms(ms - slept < 10 ? ms - slept : 10);
+		if (tr.sp) {
+			/* Until the next drain: a sample every 1/rate s. */
+			double until = now_s() + ms / 1000.0, next = now_s();
+			while (now_s() < until && !els_cli_interrupted && !err) {
+				double wait = next - now_s();
+				if (wait > 0)
+					sleep_ms((int)(wait * 1000) + 1);
+				next += 1.0 / tr.rate;
+				if (next < now_s())
+					next = now_s();
+				if (now_s() >= until)
+					break;
+				double h0 = now_s();
+				if ((err = els_target_halt(t, NULL)))
+					break;
+				err = els_cli_sampler_round(tr.sp);
+				struct els_error *rerr = els_target_resume(t);
+				tr.halted_s += now_s() - h0;
+				if (!err)
+					err = rerr;
+				else
+					els_error_destroy(rerr);
+			}
+			if (err)
+				break;
+		} else {
+			for (int slept = 0; slept < ms && !els_cli_interrupted;
+			     slept += 10)
+				sleep_ms(ms - slept < 10 ? ms - slept : 10);
+		}
 		if (els_cli_interrupted) {
 			interrupted = true;
 			break;
@@ -493,10 +616,13 @@ struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv)
 			fprintf(stderr, "trace: warning: %" PRIu64
 					" buffers ended in a partial record\n",
 				tr.truncated);
-		if (out)
-			err = els_export_file(&tr.ev, NULL, out);
-		if (!err)
-			err = summary(&tr, out, freq_note, interrupted);
+		/* Xen's view first: the summary counts Xen's spans only. */
+		err = summary(&tr, out, freq_note, interrupted);
+		const struct els_profile_summary *prof = NULL;
+		if (!err && tr.sp)
+			err = add_samples(&tr, wall, &prof);
+		if (!err && out)
+			err = els_export_file(&tr.ev, prof, out);
 	}
 	if (sig)
 		els_cli_interrupted = sig;
@@ -534,6 +660,9 @@ done:
 	if (tr.started)
 		els_xensched_deinit(&tr.s);
 	free(tr.round.r);
+	free(tr.dwall);
+	free(tr.dtsc);
+	els_cli_sampler_destroy(tr.sp);
 	els_events_deinit(&tr.ev);
 	els_xentrace_mem_close(tr.m);
 	return err;

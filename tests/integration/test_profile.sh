@@ -7,7 +7,10 @@
 # the CSV holds the same shares; a busy loop of each guest is its top task;
 # busy_spin (the workload's user-space loop, named from --sysroot) is the
 # top function; folded stacks name VM;task;function; a wrong --by is a
-# usage error; the target runs afterwards.
+# usage error; the target runs afterwards. Then `trace --seconds 5 --out
+# timeline.html` (Xen's trace buffers plus samples): headless Chromium
+# draws a lane per pCPU with both VMs and the busy tasks of both, and the
+# report carries the profile.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
@@ -70,6 +73,32 @@ for line in open(sys.argv[2]):
 assert n == p["samples"], (n, p["samples"])
 print("# top tasks %s; top function %s; %d samples in the folded stacks" % (pid[:2], p["by"]["func"][0]["key"], n), file=sys.stderr)
 EOF
+
+run_elscope "$T/tr" "$T/e" "$TARGET" "${G[@]}" -c "trace --seconds 5 --out $T/timeline.html" ||
+    fail "trace --out timeline.html: $(tail -n 1 "$T/e")"
+grep -q '^samples: ' "$T/tr" || fail "trace took no samples: $(tail -n 3 "$T/tr")"
+command -v chromium >/dev/null || fail "chromium is not installed (scripts/setup-deps)"
+timeout 120 chromium --headless=new --no-sandbox --disable-gpu --user-data-dir="$T/chrome" \
+    --window-size=1400,1000 --dump-dom "file://$T/timeline.html" >"$T/dom.html" 2>"$T/chrome.log" ||
+    fail "chromium --dump-dom: $(tail -n 1 "$T/chrome.log")"
+python3 - "$T/dom.html" "$b0" "$b1" <<'EOF2' || fail "the timeline's lanes or labels are not drawn as they should"
+import re, sys, html
+dom = open(sys.argv[1]).read()
+body = re.search(r"<body([^>]*)>", dom).group(1)
+attr = {k: html.unescape(v) for k, v in re.findall(r'data-([a-z]+)="([^"]*)"', body)}
+assert attr.get("lanes") == "2", attr.get("lanes")
+labels = attr["labels"].split(",")
+assert {"pCPU 0", "pCPU 1", "Domain-0", "d1"} <= set(labels), labels
+owners = attr["owners"].split(",")
+for pid in sys.argv[2:]:
+    assert "busy (%s)" % pid in owners, (pid, owners[:20])
+assert "busy_spin" in dom, "no profile (busy_spin) in the report"
+print("# timeline.html: lanes %s, labels %s; busy tasks of both VMs drawn" % (attr["lanes"], labels), file=sys.stderr)
+EOF2
+timeout 120 chromium --headless=new --no-sandbox --disable-gpu --user-data-dir="$T/chrome" \
+    --window-size=1400,1000 --screenshot="$T/timeline.png" "file://$T/timeline.html" >/dev/null 2>&1 ||
+    fail "chromium --screenshot failed"
+[ "$(stat -c %s "$T/timeline.png")" -gt 20000 ] || fail "the screenshot is nearly empty"
 
 if run_elscope "$T/o" "$T/e" "$TARGET" "${G[@]}" -c 'profile --by cpu'; then
     fail "profile --by cpu was taken"
