@@ -931,6 +931,63 @@ static void test_connection_refused(void **state)
 	close(fd);
 }
 
+/*
+ * A batch (the profiler's round): registers of both CPUs and physical
+ * memory, every request sent at once and the replies taken in order; the
+ * values are the stub's; one Hg per CPU change, the memory mode switched
+ * on and back off inside the batch; a failed item has its own error and
+ * leaves the rest and the connection usable.
+ */
+static void test_batch(void **state)
+{
+	(void)state;
+	static const struct mockstub_rule rules[] = {
+		{ "p41", MOCKSTUB_REPLY, "E01", 0, 0 }, /* SP_EL0 (65) fails */
+	};
+	struct mockstub *m = start(rules, 1);
+	struct els_target *t = open_ok(m, LONG_TIMEOUT_MS);
+	uint8_t v[6][8] = { { 0 } };
+	struct els_batch_item it[6] = {
+		{ .is_reg = true, .cpu = 0, .reg = find_reg(t, "pc"), .buf = v[0] },
+		{ .is_reg = true, .cpu = 0, .reg = find_reg(t, "TTBR1_EL1"), .buf = v[1] },
+		{ .is_reg = true, .cpu = 1, .reg = find_reg(t, "pc"), .buf = v[2] },
+		{ .is_reg = true, .cpu = 1, .reg = find_reg(t, "SP_EL0"), .buf = v[3] },
+		{ .as = els_aspace_phys(), .addr = MOCKSTUB_PHYS_BASE + 0x100, .len = 8, .buf = v[4] },
+		{ .as = els_aspace_phys(), .addr = MOCKSTUB_PHYS_BASE + 0x2000, .len = 8, .buf = v[5] },
+	};
+	unsigned hg0 = mockstub_count(m, "Hg");
+	expect_ok(els_target_batch(t, it, 6));
+	assert_null(it[0].err);
+	assert_int_equal(els_le64(v[0]), mockstub_reg_value(0, MOCKSTUB_REG_PC));
+	assert_int_equal(els_le64(v[1]), mockstub_reg_value(0, MOCKSTUB_REG_TTBR1_EL1));
+	assert_int_equal(els_le64(v[2]), mockstub_reg_value(1, MOCKSTUB_REG_PC));
+	assert_non_null(it[3].err); /* the stub's E01 */
+	els_error_destroy(it[3].err);
+	for (int k = 4; k < 6; k++) {
+		assert_null(it[k].err);
+		uint64_t off = k == 4 ? 0x100 : 0x2000;
+		for (int b = 0; b < 8; b++)
+			assert_int_equal(v[k][b], mockstub_mem_byte(off + (uint64_t)b));
+	}
+	assert_true(mockstub_count(m, "Hg") - hg0 <= 2);
+	assert_int_equal(mockstub_count(m, "Qqemu.PhyMemMode:1"),
+			 mockstub_count(m, "Qqemu.PhyMemMode:0"));
+	/* The connection is in step: an ordinary read after it works. */
+	assert_int_equal(reg_u64(t, 1, "pc"), mockstub_reg_value(1, MOCKSTUB_REG_PC));
+	/* Memory items are physical and small; others fail on their own. */
+	struct els_batch_item bad[2] = {
+		{ .as = els_aspace_phys(), .addr = MOCKSTUB_PHYS_BASE, .len = 4096, .buf = v[0] },
+		{ .is_reg = true, .cpu = 7, .reg = find_reg(t, "pc"), .buf = v[1] },
+	};
+	expect_ok(els_target_batch(t, bad, 2));
+	assert_non_null(bad[0].err);
+	assert_non_null(bad[1].err);
+	els_error_destroy(bad[0].err);
+	els_error_destroy(bad[1].err);
+	close_ok(t);
+	mockstub_stop(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -964,6 +1021,7 @@ int main(void)
 		cmocka_unit_test(test_step_without_vcont),
 		cmocka_unit_test(test_multiprocess_thread_ids),
 		cmocka_unit_test(test_hw_breakpoint_unsupported),
+		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_connection_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
