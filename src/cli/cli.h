@@ -173,6 +173,8 @@ void els_cli_info_breakpoints(struct els_cli *cli, struct json_object *obj);
 
 /* trace.c: Xen's trace buffers read from memory while the machine runs. */
 struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv);
+/* ftrace.c: a Linux kernel's ftrace ring buffer read in memory. */
+struct els_error *els_cmd_ftrace(struct els_cli *cli, int argc, char **argv);
 /* hv.c: the hypervisor (--xen), opened on first use, caches flushed. */
 struct els_error *els_cli_hv(struct els_cli *cli, struct els_hv **ret);
 /*

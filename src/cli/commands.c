@@ -804,6 +804,9 @@ const struct els_cmd els_cli_commands[] = {
 	{ "trace", "trace [--seconds S] [--sched] [--out FILE.csv|.json|.html]",
 	  "Xen's scheduler timeline from its trace buffers read in memory (halt, drain, resume every ~150 ms): what each pCPU ran, waits, wakes; share per pCPU and VM",
 	  els_cmd_trace },
+	{ "ftrace", "ftrace [--vm N] [--records] [--top N] [--out FILE.csv|.json|.html]",
+	  "what a Linux kernel's ftrace ring buffer holds now (sched_switch, sched_wakeup), read in memory, not consumed: busiest tasks per CPU, wakeups, the records, the timeline",
+	  els_cmd_ftrace },
 	{ "halt", "halt", "stop every CPU (stays halted when elscope exits)",
 	  cmd_halt },
 	{ "cont", "cont", "resume every CPU", cmd_cont },
@@ -833,7 +836,8 @@ static bool needs_halted(const char *name)
 	       !strcmp(name, "mod") || !strcmp(name, "maps") ||
 	       !strcmp(name, "log") || !strcmp(name, "break") ||
 	       !strcmp(name, "delete") || !strcmp(name, "ctx") ||
-	       !strcmp(name, "vm") || !strcmp(name, "vcpu");
+	       !strcmp(name, "vm") || !strcmp(name, "vcpu") ||
+	       !strcmp(name, "ftrace");
 }
 
 /* Commands whose --vm N (Xen domain id, or "host") the shell takes off. */
@@ -842,7 +846,7 @@ static bool takes_vm(const char *name)
 	return !strcmp(name, "ps") || !strcmp(name, "bt") ||
 	       !strcmp(name, "mod") || !strcmp(name, "maps") ||
 	       !strcmp(name, "log") || !strcmp(name, "x") ||
-	       !strcmp(name, "vcpu");
+	       !strcmp(name, "vcpu") || !strcmp(name, "ftrace");
 }
 
 /* Take "--vm N" out of argv into *vm (-1: host). */
