@@ -299,10 +299,20 @@ struct els_error *els_tracecmd_file_read(const char *path,
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	tep_set_loglevel(TEP_LOG_NONE);
 	errno = 0;
-	struct tracecmd_input *h = tracecmd_open(path, 0);
+	struct tracecmd_input *h = tracecmd_open_head(path, 0);
 	if (!h)
 		return els_error_create(ELS_ERR_INVALID,
 			"%s: libtracecmd could not open it (a damaged or unsupported trace.dat)",
+			path);
+	/*
+	 * Not tracecmd_open(): when loading the data fails, it closes the
+	 * half-loaded handle and libtracecmd 1.3.1 crashes there (found by
+	 * fuzz_tracecmd). A handle whose data did not load is left unclosed,
+	 * as trace-cmd report does: a small leak on a damaged file.
+	 */
+	if (tracecmd_init_data(h) < 0)
+		return els_error_create(ELS_ERR_INVALID,
+			"%s: libtracecmd could not load its records (a damaged or unsupported trace.dat)",
 			path);
 	struct tc t = { .out = out, .tep = tracecmd_get_tep(h),
 			.switch_id = -1, .wakeup_id = -1,

@@ -4,7 +4,10 @@
  * sched_switch/sched_wakeup conversion. libtracecmd reads files only: each
  * input is written to one memfd and read as /proc/self/fd/N. Crashes inside
  * libtracecmd itself are libtracecmd's; the harness checks elscope's part
- * (events on known CPUs, names interned).
+ * (events on known CPUs, names interned). libtracecmd allocates what a
+ * file's headers say and libtraceevent leaks on some bad formats: run with
+ * ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=0 (libtracecmd
+ * 1.3.1 handles the NULL).
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -286,6 +286,15 @@ static void test_tracecmd_bad(void **state)
 	if (els_tracecmd_supported())
 		check_error(err, ELS_ERR_INVALID, "could not open it");
 	els_error_destroy(err);
+	/*
+	 * A damaged file on which tracecmd_open() crashed libtracecmd 1.3.1
+	 * (fuzz_tracecmd): now an error.
+	 */
+	err = els_tracecmd_file_read(ELS_TEST_DATA "/tracedat-crash-open.dat",
+				     &e);
+	if (els_tracecmd_supported())
+		check_error(err, ELS_ERR_INVALID, "could not load its records");
+	els_error_destroy(err);
 	expect_error(els_tracecmd_file_read("/nonexistent.dat", &e),
 		     ELS_ERR_IO, "/nonexistent.dat");
 	fd = open(path, O_WRONLY | O_TRUNC);
