@@ -82,11 +82,13 @@ if [ -w $T/tracing_on ] || mount -t tracefs nodev $T 2>/dev/null; then
 import os, time
 a, b = os.pipe(); c, d = os.pipe(); end = time.time() + $s
 if os.fork() == 0:
+    os.close(b); os.close(c)
     while os.read(a, 1): os.write(d, b'x')
     os._exit(0)
+os.close(a); os.close(d)
 while time.time() < end:
     os.write(b, b'x'); os.read(c, 1)
-os.close(b)"
+os.close(b); os.wait()"
         echo 0 > $T/tracing_on
         echo 0 > $T/events/sched/sched_switch/enable
         echo 0 > $T/events/sched/sched_wakeup/enable
