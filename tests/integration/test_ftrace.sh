@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# ftrace: the kernel's ftrace ring buffer (sched_switch, sched_wakeup, on
+# from boot by the lab's trace_event= parameter) read in memory at a halt,
+# against what the guest itself shows of the same moments.
+#
+# On linux, then on xen for domU (--vm 1): `busy start`; halt the machine
+# (left halted); `ftrace --records --json`; resume; the guest's own
+# /sys/kernel/tracing/trace right after. Per CPU, over the times both hold
+# (the guest's oldest record may have been overwritten since the resume),
+# elscope's records and the guest's lines are the same set of (cpu, time in
+# us, event, pids); busy is switched in with its comm and is among a CPU's
+# busiest tasks.
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+BUSY_SCENARIO=""
+BUSY_VM=""
+# shellcheck disable=SC2317 # run by the EXIT trap
+ftrace_cleanup() {
+    local st
+    if [ -n "$BUSY_SCENARIO" ]; then
+        st=$("$LAB" qmp "$BUSY_SCENARIO" query-status 2>/dev/null |
+            python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])' 2>/dev/null) || st=""
+        if [ "$st" = paused ]; then
+            note "resuming $BUSY_SCENARIO, left paused"
+            "$LAB" qmp "$BUSY_SCENARIO" cont >/dev/null || true
+        fi
+        timeout -k 5 30 "$LAB" exec "$BUSY_VM" 'busy stop' >/dev/null 2>&1 ||
+            note "busy stop in $BUSY_VM failed"
+    fi
+    it_cleanup
+}
+trap ftrace_cleanup EXIT
+
+# guest_trace VM FILE: the guest's trace file (tracefs mounted if need be),
+# with recording paused while it is copied (reading it through the console
+# makes many switches, which would overwrite the oldest pages meanwhile).
+guest_trace() {
+    timeout -k 5 60 "$LAB" exec "$1" \
+        'cd /sys/kernel/tracing 2>/dev/null || { mount -t tracefs nodev /sys/kernel/tracing; cd /sys/kernel/tracing; }; echo 0 >tracing_on; cat trace >/tmp/ftrace.txt; echo 1 >tracing_on' >/dev/null ||
+        fail "copying the trace file of $1 failed"
+    timeout -k 5 60 "$LAB" exec "$1" 'gzip -c /tmp/ftrace.txt | base64; rm /tmp/ftrace.txt' |
+        tr -d '\r' | base64 -d | gunzip >"$2" ||
+        fail "reading the trace file of $1 failed"
+}
+
+busy_start() {
+    local out
+    out=$(timeout -k 5 30 "$LAB" exec "$1" 'busy start') ||
+        fail "busy start in $1 failed: $out"
+    out=$(tr -d '\r' <<<"$out" | tail -n 1)
+    [[ $out =~ ^[0-9]+$ ]] || fail "busy start in $1 printed '$out', not a pid"
+    echo "$out"
+}
+
+# check SCENARIO VM NAME ELSCOPE_ARGS... (ftrace's own args in FTRACE_ARGS)
+check() {
+    local scenario=$1 vm=$2 name=$3
+    shift 3
+    BUSY_SCENARIO=$scenario
+    BUSY_VM=$vm
+    local pid
+    pid=$(busy_start "$vm")
+    note "$name: busy pid $pid"
+    sleep 1
+    run_elscope "$T/halt" "$T/err" "$@" --keep-halted -c halt ||
+        fail "$name: halt failed: $(tail -n 1 "$T/err")"
+    if ! run_elscope "$T/$name.json" "$T/err" "$@" --stats --keep-halted --json \
+        -c "ftrace $FTRACE_ARGS --records"; then
+        "$LAB" qmp "$scenario" cont >/dev/null || true
+        fail "$name: ftrace failed: $(tail -n 1 "$T/err")"
+    fi
+    grep '^stats:' "$T/err" >&2 || true
+    run_elscope "$T/cont" "$T/err" "$@" -c cont ||
+        fail "$name: cont failed: $(tail -n 1 "$T/err")"
+    guest_trace "$vm" "$T/$name.trace"
+    python3 "$IT_DIR/ftrace_compare.py" "$T/$name.json" "$T/$name.trace" "$pid" >"$T/cmp" ||
+        { cat "$T/cmp" >&2; fail "$name: $(grep '^why:' "$T/cmp" | cut -c6-)"; }
+    sed "s/^/$name: /" "$T/cmp" >&2
+    timeout -k 5 30 "$LAB" exec "$vm" 'busy stop' >/dev/null 2>&1 ||
+        note "busy stop in $vm failed"
+    BUSY_SCENARIO=""
+}
+
+lab_up linux
+FTRACE_ARGS=""
+check linux linux linux "$TARGET" --vmlinux "$VMLINUX"
+
+lab_up xen
+FTRACE_ARGS="--vm 1"
+check xen xen:dom1 domU "$TARGET" --xen "$XEN_SYMS" --guest "0=$VMLINUX" --guest "1=$VMLINUX"
