@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "view/keymap.h"
 #include "view/tracecmd_file.h"
@@ -282,20 +284,13 @@ static int on_record(struct tracecmd_input *h, struct tep_record *r, int cpu,
 	return t->err ? -1 : 0;
 }
 
-struct els_error *els_tracecmd_file_read(const char *path,
-					 struct els_events *out)
+/*
+ * The parse proper, in this process. libtracecmd and libtraceevent crash
+ * on some damaged files (a SEGV in libtraceevent's format parser, found by
+ * fuzz_tracecmd), so els_tracecmd_file_read runs this first in a child.
+ */
+static struct els_error *read_here(const char *path, struct els_events *out)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return els_error_errno(errno, "%s", path);
-	char magic[ELS_TRACECMD_MAGIC_LEN];
-	size_t got = fread(magic, 1, sizeof(magic), f);
-	fclose(f);
-	if (got != sizeof(magic) ||
-	    memcmp(magic, ELS_TRACECMD_MAGIC, sizeof(magic)) != 0)
-		return els_error_create(ELS_ERR_INVALID,
-					"%s: not a trace-cmd trace.dat file (no \\x17\\x08\\x44tracing magic)",
-					path);
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	tep_set_loglevel(TEP_LOG_NONE);
 	errno = 0;
@@ -392,6 +387,48 @@ out:
 	free(t.cpus);
 	tracecmd_close(h);
 	return err;
+}
+
+
+struct els_error *els_tracecmd_file_read(const char *path,
+					 struct els_events *out)
+{
+
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return els_error_errno(errno, "%s", path);
+	char magic[ELS_TRACECMD_MAGIC_LEN];
+	size_t got = fread(magic, 1, sizeof(magic), f);
+	fclose(f);
+	if (got != sizeof(magic) ||
+	    memcmp(magic, ELS_TRACECMD_MAGIC, sizeof(magic)) != 0)
+		return els_error_create(ELS_ERR_INVALID,
+					"%s: not a trace-cmd trace.dat file (no \\x17\\x08\\x44tracing magic)",
+					path);
+	/* A damaged file may crash the libraries: try it in a child first. */
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct els_events tmp;
+		els_events_init(&tmp);
+		struct els_error *err = read_here(path, &tmp);
+		_exit(err ? 2 : 0);
+	}
+	if (pid > 0) {
+		int st;
+		while (waitpid(pid, &st, 0) < 0) {
+			if (errno != EINTR)
+				return els_error_errno(errno, "%s: waiting for the reader", path);
+		}
+		if (WIFSIGNALED(st) ||
+		    (WIFEXITED(st) && WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 2))
+			return els_error_create(ELS_ERR_INVALID,
+						"%s: libtracecmd crashed reading it (%s %d): the file is damaged",
+						path, WIFSIGNALED(st) ? "signal" : "status",
+						WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	}
+	/* (No fork: read it here all the same.) */
+	return read_here(path, out);
 }
 
 #endif
