@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "view/keymap.h"
+#include "view/sched_conv.h"
 #include "view/tracecmd_file.h"
 
 #ifndef ELS_HAVE_LIBTRACECMD
@@ -44,19 +45,6 @@ struct fld {
 	bool ok;
 };
 
-struct cpu_state {
-	uint64_t run_start;
-	int32_t pid;     /* running since run_start; -1: not known yet */
-	uint32_t name;
-	bool seen;
-};
-
-struct task_state {
-	uint64_t wait_start;
-	uint32_t name;
-	uint16_t wait_cpu;
-	bool waiting;
-};
 
 struct tc {
 	struct els_events *out;
@@ -66,9 +54,7 @@ struct tc {
 	struct fld prev_pid, prev_comm, prev_state, next_pid, next_comm;
 	struct fld w_pid, w_comm, w_target; /* sched_wakeup's (and _new's) */
 	struct fld wn_pid, wn_comm, wn_target;
-	struct cpu_state *cpus;
-	unsigned ncpus;
-	struct els_keymap tasks;
+	struct els_sched_conv conv;
 	uint64_t first_ts, last_ts;
 	bool any;
 	struct els_error *err;
@@ -121,70 +107,8 @@ static uint32_t str(struct tc *t, const struct fld *f,
 	return els_events_intern(t->out, buf);
 }
 
-static struct cpu_state *cpu_of(struct tc *t, int cpu)
-{
-	if (cpu < 0 || cpu >= MAX_CPUS)
-		return NULL;
-	if ((unsigned)cpu >= t->ncpus) {
-		unsigned n = (unsigned)cpu + 1;
-		struct cpu_state *c = realloc(t->cpus, n * sizeof(*c));
-		if (!c)
-			return NULL;
-		for (unsigned i = t->ncpus; i < n; i++)
-			c[i] = (struct cpu_state){ .pid = -1 };
-		t->cpus = c;
-		t->ncpus = n;
-	}
-	return &t->cpus[cpu];
-}
-
-static struct els_error *add(struct tc *t, uint8_t kind, uint64_t ts,
-			     uint64_t end, int32_t pid, uint32_t name,
-			     unsigned cpu)
-{
-	struct els_event e = {
-		.ts = ts,
-		.dur = end > ts ? end - ts : 0,
-		.vm = ELS_EV_NONE,
-		.vcpu = ELS_EV_NONE,
-		.pid = pid,
-		.name = name,
-		.pcpu = (uint16_t)cpu,
-		.kind = kind,
-		.level = pid == 0 ? ELS_LVL_IDLE : ELS_LVL_UNKNOWN,
-	};
-	return els_events_add(t->out, &e);
-}
-
-static struct els_error *end_wait(struct tc *t, int32_t pid, uint32_t name,
-				  uint64_t ts)
-{
-	struct task_state *s = els_keymap_get(&t->tasks, (uint64_t)pid);
-	if (!s)
-		return &els_enomem;
-	if (!s->waiting)
-		return NULL;
-	s->waiting = false;
-	return add(t, ELS_EV_WAIT, s->wait_start, ts, pid, name, s->wait_cpu);
-}
-
-static struct els_error *start_wait(struct tc *t, int32_t pid, uint64_t ts,
-				    unsigned cpu, uint32_t name)
-{
-	struct task_state *s = els_keymap_get(&t->tasks, (uint64_t)pid);
-	if (!s)
-		return &els_enomem;
-	if (!s->waiting) {
-		s->waiting = true;
-		s->wait_start = ts;
-		s->wait_cpu = (uint16_t)cpu;
-		s->name = name;
-	}
-	return NULL;
-}
-
 static struct els_error *on_switch(struct tc *t, struct tep_record *r,
-				   struct cpu_state *c, unsigned cpu)
+				   unsigned cpu)
 {
 	long long prev, next, state = 0;
 	if (!num(t, &t->prev_pid, r, &prev) ||
@@ -192,29 +116,9 @@ static struct els_error *on_switch(struct tc *t, struct tep_record *r,
 	    prev > MAX_PID || next > MAX_PID)
 		return NULL; /* a record too short or with no pids: skipped */
 	num(t, &t->prev_state, r, &state);
-	uint64_t ts = r->ts;
-	uint32_t pname = str(t, &t->prev_comm, r);
-	uint32_t nname = str(t, &t->next_comm, r);
-	struct els_error *err = NULL;
-	/* prev ran since its switch-in, or since this CPU's first record. */
-	uint64_t since = c->pid >= 0 ? c->run_start : t->first_ts;
-	if (c->pid < 0 || c->pid == prev) {
-		if (ts > since)
-			err = add(t, ELS_EV_RUN, since, ts, (int32_t)prev,
-				  pname, cpu);
-	} else {
-		/* Records were lost in between: close what we knew. */
-		err = add(t, ELS_EV_RUN, since, ts, c->pid, c->name, cpu);
-	}
-	/* Preempted (state 0, or only the preempt bit above the states). */
-	if (!err && prev != 0 && (state & 0xff) == 0)
-		err = start_wait(t, (int32_t)prev, ts, cpu, pname);
-	if (!err && next != 0)
-		err = end_wait(t, (int32_t)next, nname, ts);
-	c->pid = (int32_t)next;
-	c->name = nname;
-	c->run_start = ts;
-	return err;
+	return els_sched_switch(&t->conv, r->ts, cpu, (int32_t)prev,
+				str(t, &t->prev_comm, r), (uint64_t)state,
+				(int32_t)next, str(t, &t->next_comm, r));
 }
 
 static struct els_error *on_wakeup(struct tc *t, struct tep_record *r,
@@ -227,13 +131,9 @@ static struct els_error *on_wakeup(struct tc *t, struct tep_record *r,
 	if (!num(t, is_new ? &t->wn_target : &t->w_target, r, &target) ||
 	    target < 0 || target >= MAX_CPUS)
 		target = cpu;
-	uint32_t name = str(t, is_new ? &t->wn_comm : &t->w_comm, r);
-	struct els_error *err = add(t, ELS_EV_WAKE, r->ts, r->ts,
-				    (int32_t)pid, name, (unsigned)target);
-	if (!err)
-		err = start_wait(t, (int32_t)pid, r->ts, (unsigned)target,
-				 name);
-	return err;
+	return els_sched_wakeup(&t->conv, r->ts, (unsigned)target,
+				(int32_t)pid,
+				str(t, is_new ? &t->wn_comm : &t->w_comm, r));
 }
 
 static int on_record(struct tracecmd_input *h, struct tep_record *r, int cpu,
@@ -242,41 +142,28 @@ static int on_record(struct tracecmd_input *h, struct tep_record *r, int cpu,
 	struct tc *t = arg;
 	if (t->err)
 		return -1;
-	struct cpu_state *c = cpu_of(t, r->cpu >= 0 ? r->cpu : cpu);
-	if (!c) {
-		t->err = els_error_create(ELS_ERR_INVALID,
-			"record on cpu %d: out of range (0-%d)",
-			r->cpu, MAX_CPUS - 1);
-		return -1;
-	}
-	unsigned ucpu = (unsigned)(c - t->cpus);
+	int rc = r->cpu >= 0 ? r->cpu : cpu;
 	if (!t->any) {
 		t->first_ts = r->ts;
 		t->any = true;
 	}
+	if (rc < 0 || rc >= MAX_CPUS ||
+	    !els_sched_seen(&t->conv, (unsigned)rc, t->first_ts)) {
+		t->err = els_error_create(ELS_ERR_INVALID,
+			"record on cpu %d: out of range (0-%d)",
+			rc, MAX_CPUS - 1);
+		return -1;
+	}
+	unsigned ucpu = (unsigned)rc;
 	if (r->ts > t->last_ts)
 		t->last_ts = r->ts;
-	if (!c->seen) {
-		c->seen = true;
-		if (ucpu + 1 > t->out->npcpus)
-			t->out->npcpus = ucpu + 1;
-	}
-	if (r->missed_events) {
-		struct els_event e = { .ts = r->ts, .vm = ELS_EV_NONE,
-				       .vcpu = ELS_EV_NONE,
-				       .pid = ELS_EV_NONE,
-				       .pcpu = (uint16_t)ucpu,
-				       .kind = ELS_EV_LOST,
-				       .level = ELS_LVL_UNKNOWN };
-		t->err = els_events_add(t->out, &e);
-		/* We no longer know who runs here. */
-		c->pid = -1;
-	}
+	if (r->missed_events)
+		t->err = els_sched_lost(&t->conv, r->ts, ucpu);
 	long long type;
 	if (t->err || !num(t, &t->type, r, &type))
 		return t->err ? -1 : 0;
 	if (type == t->switch_id)
-		t->err = on_switch(t, r, c, ucpu);
+		t->err = on_switch(t, r, ucpu);
 	else if (type == t->wakeup_id)
 		t->err = on_wakeup(t, r, ucpu, false);
 	else if (type == t->wakeup_new_id)
@@ -312,7 +199,7 @@ static struct els_error *read_here(const char *path, struct els_events *out)
 	struct tc t = { .out = out, .tep = tracecmd_get_tep(h),
 			.switch_id = -1, .wakeup_id = -1,
 			.wakeup_new_id = -1 };
-	els_keymap_init(&t.tasks, sizeof(struct task_state));
+	els_sched_conv_init(&t.conv, out, ELS_EV_NONE);
 	struct tep_event *sw = t.tep ? tep_find_event_by_name(t.tep, "sched",
 							      "sched_switch")
 				     : NULL;
@@ -360,20 +247,8 @@ static struct els_error *read_here(const char *path, struct els_events *out)
 			"%s: libtracecmd stopped reading the records", path);
 	err = t.err;
 	/* Spans still open end with the trace. */
-	for (unsigned i = 0; !err && i < t.ncpus; i++) {
-		struct cpu_state *c = &t.cpus[i];
-		if (c->pid >= 0 && t.last_ts > c->run_start)
-			err = add(&t, ELS_EV_RUN, c->run_start, t.last_ts,
-				  c->pid, c->name, i);
-	}
-	els_keymap_for_each(&t.tasks, i) {
-		struct task_state *s = (struct task_state *)
-			(t.tasks.vals + i * t.tasks.vsize);
-		if (!err && s->waiting)
-			err = add(&t, ELS_EV_WAIT, s->wait_start, t.last_ts,
-				  (int32_t)t.tasks.keys[i], s->name,
-				  s->wait_cpu);
-	}
+	if (!err)
+		err = els_sched_finish(&t.conv, t.last_ts);
 	if (t.any) {
 		if (!out->t0 || t.first_ts < out->t0)
 			out->t0 = t.first_ts;
@@ -383,8 +258,7 @@ static struct els_error *read_here(const char *path, struct els_events *out)
 	if (err)
 		err = els_error_wrap(err, "%s", path);
 out:
-	els_keymap_deinit(&t.tasks);
-	free(t.cpus);
+	els_sched_conv_deinit(&t.conv);
 	tracecmd_close(h);
 	return err;
 }

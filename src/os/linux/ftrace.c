@@ -7,6 +7,7 @@
 
 #include "core/addrset.h"
 #include "os/linux/ftrace.h"
+#include "view/sched_conv.h"
 #include "view/keymap.h"
 
 /* ring_buffer_event.type_len values above the data lengths. */
@@ -578,66 +579,6 @@ struct els_error *els_linux_ftrace(struct els_linux *lx, els_ftrace_fn fn,
 
 /* The conversion to the event model. */
 
-struct cpu_run {
-	uint64_t since;
-	int32_t pid; /* -1: not known yet */
-	uint32_t name;
-	bool seen;
-};
-
-struct task_wait {
-	uint64_t since;
-	uint32_t name;
-	uint16_t cpu;
-	bool waiting;
-};
-
-struct conv {
-	struct els_events *out;
-	int32_t vm;
-	struct els_keymap tasks;
-};
-
-static struct els_error *add(struct conv *cv, uint8_t kind, uint64_t ts,
-			     uint64_t end, int32_t pid, uint32_t name,
-			     unsigned cpu)
-{
-	struct els_event e = {
-		.ts = ts,
-		.dur = end > ts ? end - ts : 0,
-		.vm = cv->vm,
-		.vcpu = cv->vm == ELS_EV_NONE ? ELS_EV_NONE : (int32_t)cpu,
-		.pid = pid,
-		.name = name,
-		.pcpu = (uint16_t)cpu,
-		.kind = kind,
-		.level = pid == 0 ? ELS_LVL_IDLE : ELS_LVL_UNKNOWN,
-	};
-	return els_events_add(cv->out, &e);
-}
-
-static struct els_error *wait_start(struct conv *cv, int32_t pid,
-				    uint64_t ts, unsigned cpu, uint32_t name)
-{
-	struct task_wait *w = els_keymap_get(&cv->tasks, (uint64_t)(uint32_t)pid);
-	if (!w)
-		return &els_enomem;
-	if (!w->waiting)
-		*w = (struct task_wait){ ts, name, (uint16_t)cpu, true };
-	return NULL;
-}
-
-static struct els_error *wait_end(struct conv *cv, int32_t pid, uint64_t ts)
-{
-	struct task_wait *w = els_keymap_get(&cv->tasks, (uint64_t)(uint32_t)pid);
-	if (!w)
-		return &els_enomem;
-	if (!w->waiting)
-		return NULL;
-	w->waiting = false;
-	return add(cv, ELS_EV_WAIT, w->since, ts, pid, w->name, w->cpu);
-}
-
 static int by_ts(const void *a, const void *b)
 {
 	const struct els_ftrace_record *x = *(const struct els_ftrace_record *const *)a;
@@ -651,17 +592,12 @@ struct els_error *els_ftrace_to_events(const struct els_ftrace_record *r,
 				       size_t n, int32_t vm, uint64_t end,
 				       struct els_events *out)
 {
-	enum { MAX_CPU = 4096 };
 	struct els_error *err = NULL;
-	struct conv cv = { .out = out, .vm = vm };
 	const struct els_ftrace_record **ord = n ? malloc(n * sizeof(*ord)) : NULL;
-	struct cpu_run *cpus = calloc(MAX_CPU, sizeof(*cpus));
-	if ((n && !ord) || !cpus) {
-		free(ord);
-		free(cpus);
+	if (n && !ord)
 		return &els_enomem;
-	}
-	els_keymap_init(&cv.tasks, sizeof(struct task_wait));
+	struct els_sched_conv cv;
+	els_sched_conv_init(&cv, out, vm);
 	uint64_t t0 = UINT64_MAX, t1 = 0;
 	for (size_t i = 0; i < n; i++) {
 		ord[i] = &r[i];
@@ -677,61 +613,26 @@ struct els_error *els_ftrace_to_events(const struct els_ftrace_record *r,
 		qsort(ord, n, sizeof(*ord), by_ts);
 	for (size_t i = 0; i < n && !err; i++) {
 		const struct els_ftrace_record *x = ord[i];
-		if (x->cpu >= MAX_CPU)
+		if (!els_sched_seen(&cv, x->cpu, x->ts))
 			continue;
-		struct cpu_run *c = &cpus[x->cpu];
-		if (!c->seen) {
-			c->seen = true;
-			c->pid = -1;
-			c->since = x->ts;
-			if (x->cpu + 1 > out->npcpus)
-				out->npcpus = x->cpu + 1;
-		}
 		if (x->kind == ELS_FTRACE_SWITCH) {
-			uint32_t pname = els_events_intern(out, x->prev_comm);
-			uint32_t nname = els_events_intern(out, x->next_comm);
-			int32_t who = c->pid >= 0 ? c->pid : x->prev_pid;
-			uint32_t wname = c->pid >= 0 ? c->name : pname;
-			if (x->ts > c->since)
-				err = add(&cv, ELS_EV_RUN, c->since, x->ts, who,
-					  wname, x->cpu);
-			/* Switched out runnable: preempted, waits again. */
-			if (!err && x->prev_pid > 0 && (x->prev_state & 0xff) == 0)
-				err = wait_start(&cv, x->prev_pid, x->ts, x->cpu,
-						 pname);
-			if (!err && x->next_pid > 0)
-				err = wait_end(&cv, x->next_pid, x->ts);
-			c->pid = x->next_pid;
-			c->name = nname;
-			c->since = x->ts;
+			err = els_sched_switch(&cv, x->ts, x->cpu, x->prev_pid,
+					       els_events_intern(out, x->prev_comm),
+					       (uint64_t)x->prev_state,
+					       x->next_pid,
+					       els_events_intern(out, x->next_comm));
 		} else if (x->kind == ELS_FTRACE_WAKEUP ||
 			   x->kind == ELS_FTRACE_WAKEUP_NEW) {
-			unsigned tc = x->target_cpu >= 0 && x->target_cpu < MAX_CPU
+			unsigned tc = x->target_cpu >= 0 &&
+					      x->target_cpu < ELS_SCHED_MAX_CPUS
 					      ? (unsigned)x->target_cpu
 					      : x->cpu;
-			uint32_t name = els_events_intern(out, x->comm);
-			if (x->wpid <= 0)
-				continue;
-			err = add(&cv, ELS_EV_WAKE, x->ts, x->ts, x->wpid, name,
-				  tc);
-			if (!err)
-				err = wait_start(&cv, x->wpid, x->ts, tc, name);
+			err = els_sched_wakeup(&cv, x->ts, tc, x->wpid,
+					       els_events_intern(out, x->comm));
 		}
 	}
-	/* What runs at the end runs until it. */
-	for (unsigned cpu = 0; cpu < MAX_CPU && !err; cpu++)
-		if (cpus[cpu].seen && cpus[cpu].pid >= 0 &&
-		    end > cpus[cpu].since)
-			err = add(&cv, ELS_EV_RUN, cpus[cpu].since, end,
-				  cpus[cpu].pid, cpus[cpu].name, cpu);
-	/* Still waiting at the end: until it. */
-	for (size_t i = 0; i < cv.tasks.cap && !err; i++) {
-		struct task_wait *w =
-			(struct task_wait *)(cv.tasks.vals + i * cv.tasks.vsize);
-		if (cv.tasks.used[i] && w->waiting)
-			err = add(&cv, ELS_EV_WAIT, w->since, end,
-				  (int32_t)cv.tasks.keys[i], w->name, w->cpu);
-	}
+	if (!err)
+		err = els_sched_finish(&cv, end);
 	if (!err) {
 		out->freq = 1000000000ull;
 		out->t0 = n ? t0 : 0;
@@ -739,8 +640,7 @@ struct els_error *els_ftrace_to_events(const struct els_ftrace_record *r,
 		snprintf(out->clock_note, sizeof(out->clock_note),
 			 "ns of the kernel's trace clock (local: sched_clock), not the counter");
 	}
-	els_keymap_deinit(&cv.tasks);
+	els_sched_conv_deinit(&cv);
 	free(ord);
-	free(cpus);
 	return err;
 }
