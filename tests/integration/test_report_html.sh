@@ -11,7 +11,8 @@
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-GEN=${REPORT_GEN:-$REPO/build/tests/report_gen}
+# report_gen is built beside the elscope under test (build-test/ in CI).
+GEN=${REPORT_GEN:-$(dirname "$ELSCOPE")/tests/report_gen}
 PNG=${REPORT_PNG:-${TMPDIR:-/tmp}/elscope-report.png}
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || fail "no chromium (scripts/setup-deps installs it)"

@@ -2,7 +2,8 @@
 # trace: Xen's scheduler timeline from its trace buffers read in memory
 # (issue 8), on the xen lab with `busy` running in dom0 and domU 1.
 #
-# 1) One session: vcpu, trace --seconds 3 --out T.csv, vcpu (--json). The
+# 1) One session: vcpu, trace --seconds 3 --rate 0 --out T.csv, vcpu
+#    (--json; --rate 0: Xen's records only, no samples between drains). The
 #    target stays halted between the commands (trace halts it again at its
 #    end, as vcpu had), so Xen's runstate accounting of the two vcpu
 #    readings covers the interval the trace covers. Per VM, the running and
@@ -48,7 +49,7 @@ sleep 1
 
 # 1) Agreement with Xen's own accounting.
 run_elscope "$T/out.json" "$T/err" "$TARGET" --xen "$XEN_SYMS" --json \
-    -c vcpu -c "trace --seconds 3 --out $T/T.csv" -c vcpu ||
+    -c vcpu -c "trace --seconds 3 --rate 0 --out $T/T.csv" -c vcpu ||
     fail "vcpu/trace/vcpu failed: $(tail -n 1 "$T/err")"
 cat "$T/err" >&2
 [ "$(xen_status)" = running ] || fail "the machine is not running after trace"
