@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "core/hex.h"
 #include "core/vec.h"
+#include "os/linux/clock.h"
 #include "os/linux/ftrace.h"
 #include "view/export.h"
 #include "view/keymap.h"
@@ -150,6 +151,56 @@ static struct json_object *record_json(const struct els_ftrace_record *r)
 	return o;
 }
 
+/*
+ * The events onto the generic timer counter, the clock Xen's trace and
+ * samples use: sched_clock ns back to the kernel's counter through `cd`,
+ * plus CNTVOFF_EL2 for a guest (its counter is the virtual one: Xen keeps
+ * the domain's in arch.virt_timer_base.offset). Left in ns, and said,
+ * when not possible.
+ */
+static void to_counter(struct els_cli *cli, struct els_linux *lx,
+		       struct els_events *ev)
+{
+	struct els_linux_sched_clock sc;
+	uint64_t freq = 0, off = 0;
+	const char *why = NULL;
+	struct els_error *err = els_linux_sched_clock(lx, &sc);
+	if (!err)
+		err = els_target_read_reg_u64(cli->t, 0, "CNTFRQ_EL0", &freq);
+	if (err) {
+		why = err->message;
+	} else if (cli->vm >= 0) {
+		/* A guest's counter runs CNTVOFF_EL2 behind the machine's. */
+		struct els_hv *hv;
+		struct els_hv_vm d;
+		if ((err = els_cli_hv(cli, &hv)) ||
+		    (err = els_hv_vm(hv, (unsigned)cli->vm, &d)))
+			why = err->message;
+		else
+			off = d.cntvoff;
+	}
+	if (why || !freq) {
+		fprintf(stderr, "ftrace: times stay in ns: %s\n",
+			why ? why : "no CNTFRQ_EL0");
+		els_error_destroy(err);
+		return;
+	}
+	els_error_destroy(err);
+	for (size_t i = 0; i < ev->n; i++) {
+		struct els_event *e = &ev->ev[i];
+		uint64_t a = els_linux_sched_clock_cyc(&sc, e->ts);
+		uint64_t b = els_linux_sched_clock_cyc(&sc, e->ts + e->dur);
+		e->ts = a + off;
+		e->dur = b > a ? b - a : 0;
+	}
+	ev->t0 = els_linux_sched_clock_cyc(&sc, ev->t0) + off;
+	ev->t1 = els_linux_sched_clock_cyc(&sc, ev->t1) + off;
+	ev->freq = freq;
+	snprintf(ev->clock_note, sizeof(ev->clock_note),
+		 "the generic timer counter at %" PRIu64 " Hz: sched_clock ns through the kernel's cd%s",
+		 freq, cli->vm >= 0 ? " plus CNTVOFF_EL2" : "");
+}
+
 struct els_error *els_cmd_ftrace(struct els_cli *cli, int argc, char **argv)
 {
 	const char *out = NULL;
@@ -190,6 +241,8 @@ struct els_error *els_cmd_ftrace(struct els_cli *cli, int argc, char **argv)
 					   0, &ev);
 	if (!err)
 		err = busiest(&ev, &b, &nb);
+	if (!err)
+		to_counter(cli, lx, &ev);
 	if (!err && out)
 		err = els_export_file(&ev, NULL, out);
 	if (err)
@@ -223,6 +276,9 @@ struct els_error *els_cmd_ftrace(struct els_cli *cli, int argc, char **argv)
 		if (cli->vm >= 0)
 			json_object_object_add(o, "vm", json_object_new_int(cli->vm));
 		json_object_object_add(o, "clock", json_object_new_string(ev.clock_note));
+		json_object_object_add(o, "freq", json_object_new_int64((int64_t)ev.freq));
+		json_object_object_add(o, "t0", json_object_new_int64((int64_t)ev.t0));
+		json_object_object_add(o, "t1", json_object_new_int64((int64_t)ev.t1));
 		json_object_object_add(o, "sched_switch_id", json_object_new_int(info.layout.switch_id));
 		json_object_object_add(o, "sched_wakeup_id", json_object_new_int(info.layout.wakeup_id));
 		json_object_object_add(o, "sched_switch", json_object_new_int64((int64_t)nsw));

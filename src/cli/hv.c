@@ -262,6 +262,7 @@ struct els_error *els_cmd_vm(struct els_cli *cli, int argc, char **argv)
 			json_object_object_add(o, "p2m_root",
 					       els_json_addr(v[i].p2m_root));
 			json_object_object_add(o, "vttbr", els_json_addr(v[i].vttbr));
+			json_object_object_add(o, "cntvoff", els_json_addr(v[i].cntvoff));
 			json_object_object_add(o, "dying",
 					       json_object_new_boolean(v[i].dying));
 			json_object_object_add(o, "paused",

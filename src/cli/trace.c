@@ -265,6 +265,8 @@ static struct els_error *summary(struct tracer *tr, const char *out,
 		struct json_object *o = json_object_new_object();
 		json_object_object_add(o, "seconds", json_object_new_double(secs));
 		json_object_object_add(o, "freq", json_object_new_int64((int64_t)e->freq));
+		json_object_object_add(o, "t0", json_object_new_int64((int64_t)e->t0));
+		json_object_object_add(o, "t1", json_object_new_int64((int64_t)e->t1));
 		json_object_object_add(o, "freq_source", json_object_new_string(freq_note));
 		json_object_object_add(o, "t0", json_object_new_int64((int64_t)e->t0));
 		json_object_object_add(o, "t1", json_object_new_int64((int64_t)e->t1));

@@ -47,6 +47,7 @@ struct els_hv_vm {
 	uint64_t max_pages;
 	uint64_t vttbr;        /* VTTBR_EL2 of the VM: VMID and p2m root */
 	uint64_t p2m_root;     /* physical address of the p2m's root table */
+	uint64_t cntvoff;      /* CNTVOFF_EL2: its counter runs this much behind */
 	uint64_t addr;         /* the hypervisor's structure (struct domain) */
 	bool dying;
 	bool paused;

@@ -24,6 +24,7 @@ static const struct {
 	F(ELS_XEN_DOMAIN_P2M_ROOT, "domain", "arch.p2m.root"),
 	F(ELS_XEN_DOMAIN_P2M_VMID, "domain", "arch.p2m.vmid"),
 	F(ELS_XEN_DOMAIN_P2M_VTTBR, "domain", "arch.p2m.vttbr"),
+	F(ELS_XEN_DOMAIN_CNTVOFF, "domain", "arch.virt_timer_base.offset"),
 	F(ELS_XEN_VCPU_ID, "vcpu", "vcpu_id"),
 	F(ELS_XEN_VCPU_PROCESSOR, "vcpu", "processor"),
 	F(ELS_XEN_VCPU_DOMAIN, "vcpu", "domain"),

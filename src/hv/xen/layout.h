@@ -34,6 +34,7 @@ enum els_xen_field {
 	ELS_XEN_DOMAIN_P2M_ROOT,      /* arch.p2m.root: struct page_info * */
 	ELS_XEN_DOMAIN_P2M_VMID,      /* arch.p2m.vmid */
 	ELS_XEN_DOMAIN_P2M_VTTBR,     /* arch.p2m.vttbr */
+	ELS_XEN_DOMAIN_CNTVOFF,       /* arch.virt_timer_base.offset: CNTVOFF_EL2 */
 	/* struct vcpu */
 	ELS_XEN_VCPU_ID,
 	ELS_XEN_VCPU_PROCESSOR,

@@ -13,6 +13,7 @@
 	[ELS_XEN_DOMAIN_P2M_ROOT] = { 552, 8 }, /* domain.arch.p2m.root */
 	[ELS_XEN_DOMAIN_P2M_VMID] = { 560, 2 }, /* domain.arch.p2m.vmid */
 	[ELS_XEN_DOMAIN_P2M_VTTBR] = { 568, 8 }, /* domain.arch.p2m.vttbr */
+	[ELS_XEN_DOMAIN_CNTVOFF] = { 1232, 8 }, /* domain.arch.virt_timer_base.offset */
 	[ELS_XEN_VCPU_ID] = { 0, 4 }, /* vcpu.vcpu_id */
 	[ELS_XEN_VCPU_PROCESSOR] = { 4, 4 }, /* vcpu.processor */
 	[ELS_XEN_VCPU_DOMAIN] = { 16, 8 }, /* vcpu.domain */
@@ -36,7 +37,7 @@
 	[ELS_XEN_REGS_SP_EL1] = { 320, 8 }, /* cpu_info.guest_cpu_user_regs.sp_el1 */
 	[ELS_XEN_REGS_ELR_EL1] = { 328, 8 }, /* cpu_info.guest_cpu_user_regs.elr_el1 */
 } },
-{ "4.17.7", "Debian xen 4.17.7+13-g2445b30a44-0+deb12u1: the 4.17.5 row with the members that moved, found by comparing the loads and stores of the functions that use them in the two builds (see README.md)", {
+{ "4.17.7", "Debian xen 4.17.7+13-g2445b30a44-0+deb12u1: the 4.17.5 row with the members that moved, found by comparing the loads and stores of the functions that use them in the two builds (see README.md); arch.virt_timer_base.offset at 1232 in both (domain_vtimer_init, virt_timer_restore)", {
 	[ELS_XEN_DOMAIN_ID] = { 0, 2 }, /* domain.domain_id */
 	[ELS_XEN_DOMAIN_MAX_VCPUS] = { 4, 4 }, /* domain.max_vcpus */
 	[ELS_XEN_DOMAIN_VCPU] = { 8, 8 }, /* domain.vcpu */
@@ -49,6 +50,7 @@
 	[ELS_XEN_DOMAIN_P2M_ROOT] = { 552, 8 }, /* domain.arch.p2m.root */
 	[ELS_XEN_DOMAIN_P2M_VMID] = { 560, 2 }, /* domain.arch.p2m.vmid */
 	[ELS_XEN_DOMAIN_P2M_VTTBR] = { 568, 8 }, /* domain.arch.p2m.vttbr */
+	[ELS_XEN_DOMAIN_CNTVOFF] = { 1232, 8 }, /* domain.arch.virt_timer_base.offset */
 	[ELS_XEN_VCPU_ID] = { 0, 4 }, /* vcpu.vcpu_id */
 	[ELS_XEN_VCPU_PROCESSOR] = { 4, 4 }, /* vcpu.processor */
 	[ELS_XEN_VCPU_DOMAIN] = { 16, 8 }, /* vcpu.domain */

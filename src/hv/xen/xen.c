@@ -146,6 +146,7 @@ static void fill_vm(const struct xen *x, uint64_t addr, const uint8_t *b,
 	vm->vttbr = get(x, ELS_XEN_DOMAIN_P2M_VTTBR, b, x->dom);
 	/* VTTBR_EL2.BADDR: what the MMU walks (CnP, bit 0, left out). */
 	vm->p2m_root = vm->vttbr & UINT64_C(0x0000fffffffffffe);
+	vm->cntvoff = get(x, ELS_XEN_DOMAIN_CNTVOFF, b, x->dom);
 	vm->dying = get(x, ELS_XEN_DOMAIN_IS_DYING, b, x->dom) != 0;
 	vm->pause_count_raw = get(x, ELS_XEN_DOMAIN_PAUSE_COUNT, b, x->dom);
 	vm->paused = vm->pause_count_raw != 0;
@@ -743,7 +744,7 @@ struct els_error *els_hv_open_xen_image(struct els_target *t,
 		free(x);
 		return err;
 	}
-	x->dom = span_of(x, ELS_XEN_DOMAIN_ID, ELS_XEN_DOMAIN_P2M_VTTBR);
+	x->dom = span_of(x, ELS_XEN_DOMAIN_ID, ELS_XEN_DOMAIN_CNTVOFF);
 	x->vcpu = span_of(x, ELS_XEN_VCPU_ID, ELS_XEN_VCPU_HCR);
 	x->regs = span_of(x, ELS_XEN_REGS_X0, ELS_XEN_REGS_ELR_EL1);
 	*ret = &x->hv;
@@ -784,7 +785,7 @@ struct els_error *els_hv_open_xen(struct els_target *t, struct els_symtab *xs,
 	}
 	if (err || (err = check_layout(x)))
 		goto fail;
-	x->dom = span_of(x, ELS_XEN_DOMAIN_ID, ELS_XEN_DOMAIN_P2M_VTTBR);
+	x->dom = span_of(x, ELS_XEN_DOMAIN_ID, ELS_XEN_DOMAIN_CNTVOFF);
 	x->vcpu = span_of(x, ELS_XEN_VCPU_ID, ELS_XEN_VCPU_HCR);
 	x->regs = span_of(x, ELS_XEN_REGS_X0, ELS_XEN_REGS_ELR_EL1);
 	if ((err = sanity(x)))
