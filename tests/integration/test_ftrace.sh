@@ -36,9 +36,19 @@ trap ftrace_cleanup EXIT
 # with recording paused while it is copied (reading it through the console
 # makes many switches, which would overwrite the oldest pages meanwhile).
 guest_trace() {
-    timeout -k 5 60 "$LAB" exec "$1" \
-        'cd /sys/kernel/tracing 2>/dev/null || { mount -t tracefs nodev /sys/kernel/tracing; cd /sys/kernel/tracing; }; echo 0 >tracing_on; cat trace >/tmp/ftrace.txt; echo 1 >tracing_on' >/dev/null ||
-        fail "copying the trace file of $1 failed"
+    # Absolute paths and the shell left in /: the console's shell keeps its
+    # working directory from one exec to the next, and one inside a tracefs
+    # mounted again is "nonexistent" (seen in CI). Up to three tries.
+    local try
+    for try in 1 2 3; do
+        if timeout -k 5 60 "$LAB" exec "$1" \
+            'cd /; grep -q " /sys/kernel/tracing " /proc/mounts || mount -t tracefs nodev /sys/kernel/tracing; T=/sys/kernel/tracing; echo 0 >$T/tracing_on; cat $T/trace >/tmp/ftrace.txt; echo 1 >$T/tracing_on' >"$T/copy.err" 2>&1; then
+            break
+        fi
+        [ "$try" -lt 3 ] || fail "copying the trace file of $1 failed: $(tail -n 2 "$T/copy.err" | tr '\n' ' ')"
+        note "copying the trace file of $1 failed (try $try): $(tail -n 1 "$T/copy.err")"
+        sleep 1
+    done
     timeout -k 5 60 "$LAB" exec "$1" 'gzip -c /tmp/ftrace.txt | base64; rm /tmp/ftrace.txt' |
         tr -d '\r' | base64 -d | gunzip >"$2" ||
         fail "reading the trace file of $1 failed"
