@@ -45,6 +45,10 @@ static struct json_object *bp_json(const struct els_cli_bp *bp)
 	json_object_object_add(o, "kind",
 			       json_object_new_string(kind_name(bp->kind)));
 	json_object_object_add(o, "hits", json_object_new_int64((int64_t)bp->hits));
+	json_object_object_add(o, "vm", bp->vm >= 0 ? json_object_new_int(bp->vm) : NULL);
+	json_object_object_add(o, "el", bp->el >= 0 ? json_object_new_int(bp->el) : NULL);
+	json_object_object_add(o, "silent_hits",
+			       json_object_new_int64((int64_t)bp->silent));
 	return o;
 }
 
@@ -53,7 +57,14 @@ static void bp_text(const struct els_cli_bp *bp)
 	printf("%-4u %-4s 0x%016" PRIx64, bp->id, kind_name(bp->kind), bp->addr);
 	if (bp->symbol[0])
 		printf(" <%s>", bp->symbol);
-	printf(" hits %" PRIu64 "\n", bp->hits);
+	printf(" hits %" PRIu64, bp->hits);
+	if (bp->vm >= 0)
+		printf(" vm %d", bp->vm);
+	if (bp->el >= 0)
+		printf(" el %d", bp->el);
+	if (bp->vm >= 0 || bp->el >= 0)
+		printf(" (silent hits elsewhere %" PRIu64 ")", bp->silent);
+	printf("\n");
 }
 
 void els_cli_info_breakpoints(struct els_cli *cli, struct json_object *obj)
@@ -215,11 +226,23 @@ static struct els_error *resolve(struct els_cli *cli, const char *what,
 
 struct els_error *els_cmd_break(struct els_cli *cli, int argc, char **argv)
 {
-	static const char usage[] = "break [--hw] ADDR|[IMAGE:]NAME";
+	static const char usage[] = "break [--hw] [--vm N] [--el 0|1|2] ADDR|[IMAGE:]NAME";
 	bool hw = false;
 	const char *what = NULL;
+	int vm = -1, el = -1;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--hw"))
+		if ((!strcmp(argv[i], "--vm") || !strcmp(argv[i], "--el")) &&
+		    i + 1 < argc) {
+			uint64_t v;
+			bool is_vm = argv[i][2] == 'v';
+			if (!els_parse_u64(argv[++i], &v) ||
+			    v > (is_vm ? 0x7fefu : 2u))
+				return els_error_create(ELS_ERR_USAGE,
+							"%s: '%s' is not %s",
+							is_vm ? "--vm" : "--el", argv[i],
+							is_vm ? "a VM id" : "0, 1 or 2");
+			*(is_vm ? &vm : &el) = (int)v;
+		} else if (!strcmp(argv[i], "--hw"))
 			hw = true;
 		else if (argv[i][0] == '-' && argv[i][1] == '-')
 			return els_error_create(ELS_ERR_USAGE,
@@ -244,8 +267,23 @@ struct els_error *els_cmd_break(struct els_cli *cli, int argc, char **argv)
 					t->ops->kind);
 	uint64_t addr;
 	struct els_error *err = NULL;
-	if (!els_parse_u64(what, &addr) && (err = resolve(cli, what, &addr)))
+	if (vm >= 0 && !cli->xen)
+		return els_error_create(ELS_ERR_USAGE,
+					"--vm needs the hypervisor's symbols: give --xen XEN_SYMS");
+	if (els_parse_u64(what, &addr)) {
+		/* An address. */
+	} else if (vm >= 0) {
+		/* A name in that VM's kernel (--guest), where its code is. */
+		struct els_cli_guest *g;
+		struct els_symbol sy;
+		struct els_symtab *st;
+		if ((err = els_cli_guest_syms(cli, (unsigned)vm, -1, &g)) ||
+		    (err = els_symset_lookup_name(g->set, what, &sy, &st)))
+			return err;
+		addr = sy.addr;
+	} else if ((err = resolve(cli, what, &addr))) {
 		return err;
+	}
 	if (addr & 3)
 		return els_error_create(ELS_ERR_USAGE,
 					"0x%" PRIx64 " is not an instruction's address (A64 instructions are 4-byte aligned)",
@@ -265,9 +303,12 @@ struct els_error *els_cmd_break(struct els_cli *cli, int argc, char **argv)
 		return err;
 	struct els_cli_bp *bp = &cli->bps[cli->nbps++];
 	*bp = (struct els_cli_bp){ .id = ++cli->last_bp_id, .kind = kind,
-				   .addr = addr };
+				   .addr = addr, .vm = vm, .el = el };
+	int saved = cli->vm;
+	cli->vm = vm;
 	if (!els_cli_symbolize(cli, addr, bp->symbol, sizeof(bp->symbol)))
 		bp->symbol[0] = '\0';
+	cli->vm = saved;
 	if (cli->json) {
 		struct json_object *o = bp_json(bp);
 		json_object_object_del(o, "hits");
@@ -276,7 +317,12 @@ struct els_error *els_cmd_break(struct els_cli *cli, int argc, char **argv)
 		printf("breakpoint %u at 0x%016" PRIx64, bp->id, addr);
 		if (bp->symbol[0])
 			printf(" <%s>", bp->symbol);
-		printf("%s\n", hw ? " (hardware)" : "");
+		printf("%s", hw ? " (hardware)" : "");
+		if (vm >= 0)
+			printf(", only in VM %d", vm);
+		if (el >= 0)
+			printf(", only at EL%d", el);
+		printf("\n");
 	}
 	return NULL;
 }
@@ -435,6 +481,43 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * A stop at a breakpoint whose context does not match its filter: the CPU
+ * runs another VM (Xen's curr_vcpu of that CPU, in the guest) or is at
+ * another exception level. True when it must be resumed silently.
+ */
+static bool filtered_out(struct els_cli *cli, const struct els_stop *stop)
+{
+	struct els_target *t = cli->t;
+	int cpu = stop->cpu >= 0 ? stop->cpu : cli->cpu;
+	uint64_t pc, cpsr;
+	if (els_target_read_reg_u64(t, cpu, "pc", &pc) ||
+	    els_target_read_reg_u64(t, cpu, "cpsr", &cpsr))
+		return false;
+	struct els_cli_bp *bp = NULL;
+	for (size_t i = 0; i < cli->nbps; i++) {
+		if (cli->bps[i].addr == pc)
+			bp = &cli->bps[i];
+	}
+	if (!bp || (bp->vm < 0 && bp->el < 0))
+		return false;
+	unsigned el = (unsigned)(cpsr >> 2) & 3;
+	bool out = bp->el >= 0 && el != (unsigned)bp->el;
+	if (!out && bp->vm >= 0) {
+		struct els_hv *hv;
+		struct els_hv_cpu hc;
+		struct els_error *err = els_cli_hv(cli, &hv);
+		if (!err)
+			err = els_hv_cpu(hv, cpu, &hc);
+		/* Unknown context: stop and let the user see it. */
+		out = !err && (hc.vm != bp->vm || el == 2);
+		els_error_destroy(err);
+	}
+	if (out)
+		bp->silent++;
+	return out;
+}
+
 /* Say where and why the target stopped. */
 static struct els_error *report_stop(struct els_cli *cli,
 				     const struct els_stop *stop,
@@ -462,8 +545,13 @@ static struct els_error *report_stop(struct els_cli *cli,
 			     : stop->reason == ELS_STOP_EXITED ? "exited"
 			     : "signal";
 	char sym[160];
-	bool has_sym = els_cli_symbolize(cli, pc, sym, sizeof(sym));
 	unsigned el = (unsigned)(cpsr >> 2) & 3;
+	/* A CPU in a guest: its VM's kernel names the pc. */
+	int saved = cli->vm, vcpu;
+	if (cli->xen && el < 2)
+		cli->vm = els_cli_vm_of_cpu(cli, cpu, true, &vcpu);
+	bool has_sym = els_cli_symbolize(cli, pc, sym, sizeof(sym));
+	cli->vm = saved;
 	if (cli->json) {
 		struct json_object *o = json_object_new_object();
 		json_object_object_add(o, "state", json_object_new_string("halted"));
@@ -547,8 +635,16 @@ struct els_error *els_cmd_wait(struct els_cli *cli, int argc, char **argv)
 			els_target_poll(t, left < 200 ? (int)left : 200);
 		if (err)
 			return err;
-		if (!t->running)
+		if (!t->running) {
 			els_cli_target_stopped(cli);
+			if (filtered_out(cli, &t->last_stop)) {
+				/* Not its context: over the breakpoint and on. */
+				cli->stop_unreported = false;
+				if ((err = els_cli_step_over(cli)) ||
+				    (err = els_target_resume(t)))
+					return els_error_wrap(err, "resuming after a hit outside the breakpoint's context");
+			}
+		}
 	}
 	cli->stop_unreported = false;
 	return report_stop(cli, &t->last_stop, false);

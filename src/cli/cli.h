@@ -47,6 +47,10 @@ struct els_cli_bp {
 	uint64_t addr;
 	char symbol[128];      /* "name+0xoff", or "" when no symbol covers it */
 	uint64_t hits;         /* stops at it that `wait` reported */
+	/* Filters: stop only in this context (checked at each hit). */
+	int vm;                /* Xen domain id; -1: any */
+	int el;                /* exception level; -1: any */
+	uint64_t silent;       /* hits outside the context, resumed silently */
 };
 
 #define ELS_CLI_MAX_BPS 64

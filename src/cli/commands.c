@@ -812,7 +812,7 @@ const struct els_cmd els_cli_commands[] = {
 	{ "cont", "cont", "resume every CPU", cmd_cont },
 	{ "step", "step [--cpu N]", "execute one instruction on a CPU",
 	  cmd_step },
-	{ "break", "break [--hw] [ADDR|[IMAGE:]NAME]",
+	{ "break", "break [--hw] [--vm N] [--el 0|1|2] [ADDR|[IMAGE:]NAME]",
 	  "set a software (--hw: hardware) breakpoint at an address or a symbol of xen-syms or the kernel (xen:NAME, vmlinux:NAME, MODULE:NAME); alone, list them",
 	  els_cmd_break },
 	{ "delete", "delete [ID...|all]", "remove breakpoints (all without an id)",
