@@ -23,20 +23,10 @@ static int die(const char *what, struct els_error *err)
 	return 1;
 }
 
-static struct els_error *version_part(struct els_symtab *st, const char *name,
-				      unsigned *ret)
+static struct els_error *file_read(void *arg, uint64_t va, void *buf,
+				   size_t len)
 {
-	struct els_symbol s;
-	uint8_t b[4];
-	struct els_error *err = els_symtab_lookup_name(st, name, &s);
-	if (err || (err = els_symtab_file_bytes(st, s.addr, b, 4)))
-		return err;
-	uint32_t insn = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
-			(uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-	if (!els_xen_decode_movz_w0(insn, ret))
-		return els_error_create(ELS_ERR_INVALID,
-					"%s is not `mov w0, #N`", name);
-	return NULL;
+	return els_symtab_file_bytes(arg, va, buf, len);
 }
 
 int main(int argc, char **argv)
@@ -66,30 +56,12 @@ int main(int argc, char **argv)
 	if (err)
 		return die(path, err);
 	unsigned major, minor;
-	if ((err = version_part(st, "xen_major_version", &major)) ||
-	    (err = version_part(st, "xen_minor_version", &minor))) {
+	char version[64];
+	if ((err = els_xen_version(st, file_read, st, &major, &minor, version,
+				   sizeof(version)))) {
 		els_symtab_destroy(st);
 		return die("the file's Xen version", err);
 	}
-	/* The extra version (".5"): the string xen_extra_version returns. */
-	char version[64];
-	snprintf(version, sizeof(version), "%u.%u", major, minor);
-	struct els_symbol ev;
-	uint8_t code[8];
-	uint64_t str;
-	char extra[32] = "";
-	if (!els_symtab_lookup_name(st, "xen_extra_version", &ev) &&
-	    !els_symtab_file_bytes(st, ev.addr, code, 8) &&
-	    els_xen_decode_adrp_add_x0(
-		    ev.addr,
-		    (uint32_t)code[0] | (uint32_t)code[1] << 8 |
-			    (uint32_t)code[2] << 16 | (uint32_t)code[3] << 24,
-		    (uint32_t)code[4] | (uint32_t)code[5] << 8 |
-			    (uint32_t)code[6] << 16 | (uint32_t)code[7] << 24,
-		    &str) &&
-	    !els_symtab_file_bytes(st, str, extra, sizeof(extra) - 1))
-		snprintf(version, sizeof(version), "%u.%u%s", major, minor,
-			 extra);
 	els_symtab_destroy(st);
 	struct els_xen_layout dwarf, table;
 	if ((err = els_xen_layout_from_dwarf(path, &dwarf)))

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "core/reader.h"
 #include "arch/xlat.h"
 
 #include <inttypes.h>
@@ -177,10 +178,7 @@ static struct els_error *read_phys_desc(void *arg, uint64_t addr,
 	struct els_error *err = els_target_read(ctx->t, &phys, addr, b, 8);
 	if (err)
 		return err;
-	*desc = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
-		(uint64_t)b[3] << 24 | (uint64_t)b[4] << 32 |
-		(uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 |
-		(uint64_t)b[7] << 56;
+	*desc = els_le64(b);
 	return NULL;
 }
 

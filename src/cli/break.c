@@ -20,12 +20,12 @@
  * stub.
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/time.h"
 #include "cli/cli.h"
 #include "core/hex.h"
 #include "core/log.h"
@@ -474,13 +474,6 @@ void els_cli_target_stopped(struct els_cli *cli)
 	cli->stop_unreported = true;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * A stop at a breakpoint whose context does not match its filter: the CPU
  * runs another VM (Xen's curr_vcpu of that CPU, in the guest) or is at
@@ -588,10 +581,8 @@ struct els_error *els_cmd_wait(struct els_cli *cli, int argc, char **argv)
 	const char *timeout_text = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			char *end;
 			timeout_text = argv[++i];
-			timeout = strtod(timeout_text, &end);
-			if (end == timeout_text || *end || !isfinite(timeout) ||
+			if (!els_parse_double(timeout_text, &timeout) ||
 			    timeout <= 0 || timeout > 1e7)
 				return els_error_create(ELS_ERR_USAGE,
 							"--timeout: '%s' is not a number of seconds",
@@ -609,7 +600,7 @@ struct els_error *els_cmd_wait(struct els_cli *cli, int argc, char **argv)
 	if (!t->running && !cli->stop_unreported)
 		return els_error_create(ELS_ERR_STATE,
 					"the target is halted: 'cont' it first");
-	int64_t deadline = timeout > 0 ? now_ms() + (int64_t)(timeout * 1000)
+	int64_t deadline = timeout > 0 ? els_now_ms() + (int64_t)(timeout * 1000)
 				       : INT64_MAX;
 	while (t->running) {
 		if (els_cli_interrupted) {
@@ -625,7 +616,7 @@ struct els_error *els_cmd_wait(struct els_cli *cli, int argc, char **argv)
 			return els_error_create(ELS_ERR_INTERRUPTED,
 						"interrupted");
 		}
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - els_now_ms();
 		if (left <= 0)
 			return els_error_create(ELS_ERR_TIMEOUT,
 						"the target did not stop within %s s",

@@ -211,8 +211,9 @@ struct els_error *els_cmd_vcpu(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_ctx(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_profile(struct els_cli *cli, int argc, char **argv);
 /*
- * profile.c's sampler for other commands: open while halted; a round
- * (halted) reads every CPU in one batch; finish (halted) turns the rounds
+ * profile.c's sampler for other commands: open while halted; take, on a
+ * running target, halts, reads every CPU in one batch and resumes (the
+ * time halted added to *halted); finish (halted) turns the rounds
  * into SAMPLE events and task RUN spans at ts[round] (the caller's clock)
  * in ev, and a summary valid until destroy.
  */
@@ -221,7 +222,8 @@ struct els_profile_summary;
 struct els_events;
 struct els_error *els_cli_sampler_open(struct els_cli *cli,
 				       struct els_cli_sampler **ret);
-struct els_error *els_cli_sampler_round(struct els_cli_sampler *sp);
+struct els_error *els_cli_sampler_take(struct els_cli_sampler *sp,
+					double *halted);
 size_t els_cli_sampler_rounds(const struct els_cli_sampler *sp,
 			      const double **walls);
 struct els_error *els_cli_sampler_finish(struct els_cli_sampler *sp,

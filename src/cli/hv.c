@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reader.h"
 #include "arch/esr.h"
 #include "arch/smccc.h"
 #include "cli/cli.h"
@@ -475,8 +476,7 @@ static void hypercall_of(struct els_cli *cli, struct cpu_ctx *c)
 		els_error_destroy(err);
 		return;
 	}
-	uint32_t insn = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
-			(uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	uint32_t insn = els_le32(b);
 	if (insn != want)
 		return;
 	c->trap_current = true;

@@ -11,12 +11,13 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/time.h"
+#include "core/reader.h"
 #include "cli/cli.h"
 #include "core/hex.h"
 #include "os/linux/task.h"
@@ -30,29 +31,6 @@
 
 static const char usage[] =
 	"profile [--seconds S] [--rate HZ] [--by vm,vcpu,pid,func,el] [--out FILE] [--bare]";
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s)
-{
-	if (s <= 0)
-		return;
-	struct timespec ts = { (time_t)s, (long)((s - floor(s)) * 1e9) };
-	nanosleep(&ts, NULL);
-}
-
-static uint64_t le64(const uint8_t *b)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | b[i];
-	return v;
-}
 
 /* One kernel whose runqueues are read: the host's, or a VM's. */
 struct kernel {
@@ -241,24 +219,24 @@ static struct els_error *record(struct sampler *s)
 	size_t i = 0;
 	for (unsigned c = 0; c < s->ncpus; c++) {
 		memset(&row[c], 0, sizeof(row[c]));
-		row[c].pc = s->items[i].err ? 0 : le64(s->vals[i]);
+		row[c].pc = s->items[i].err ? 0 : els_le64(s->vals[i]);
 		i++;
 		if (!s->bare) {
-			row[c].cpsr = s->items[i].err ? 0 : le64(s->vals[i]);
+			row[c].cpsr = s->items[i].err ? 0 : els_le64(s->vals[i]);
 			i++;
 		}
 	}
 	if (!s->bare) {
 		for (unsigned c = 0; c < s->ncpus && s->xen; c++, i++) {
 			row[c].have_vcpu = !s->items[i].err;
-			row[c].vcpu_ptr = le64(s->vals[i]);
+			row[c].vcpu_ptr = els_le64(s->vals[i]);
 		}
 		for (unsigned k = 0; k < s->nk; k++) {
 			for (unsigned c = 0; c < s->k[k].ncpus; c++) {
 				uint64_t v = 0;
 				if (s->k[k].have[c]) {
 					if (!s->items[i].err)
-						v = le64(s->vals[i]);
+						v = els_le64(s->vals[i]);
 					i++;
 				}
 				curr[s->curr_base[k] + (int)c] = v;
@@ -269,9 +247,30 @@ static struct els_error *record(struct sampler *s)
 		els_error_destroy(s->items[j].err);
 		s->items[j].err = NULL;
 	}
-	s->wall[s->nrounds] = now_s();
+	s->wall[s->nrounds] = els_now_s();
 	s->nrounds++;
 	return NULL;
+}
+
+/*
+ * One round on a running target: halt, the batch, resume (the time halted
+ * added to *halted), then the values taken apart.
+ */
+static struct els_error *take_round(struct sampler *s, double *halted)
+{
+	struct els_target *t = s->cli->t;
+	double h0 = els_now_s();
+	struct els_error *err = els_target_halt(t, NULL);
+	if (err)
+		return err;
+	err = els_target_batch(t, s->items, s->nitems);
+	struct els_error *e2 = els_target_resume(t);
+	*halted += els_now_s() - h0;
+	if (!err)
+		err = e2;
+	else
+		els_error_destroy(e2);
+	return err ? err : record(s);
 }
 
 /* ---- after sampling: what the values mean ---- */
@@ -441,9 +440,8 @@ static struct els_error *parse(int argc, char **argv, double *seconds,
 			return els_error_create(ELS_ERR_USAGE,
 						"%s needs a value (usage: %s)", o, usage);
 		if (!strcmp(o, "--seconds") || !strcmp(o, "--rate")) {
-			char *end;
-			double v = strtod(argv[++i], &end);
-			if (*end || !(v > 0) || v > 1e6)
+			double v;
+			if (!els_parse_double(argv[++i], &v) || !(v > 0) || v > 1e6)
 				return els_error_create(ELS_ERR_USAGE,
 							"%s: '%s' is not a positive number",
 							o, argv[i]);
@@ -819,39 +817,25 @@ struct els_error *els_cmd_profile(struct els_cli *cli, int argc, char **argv)
 		goto out;
 
 	/* Sampling: halt, one batch, resume; as fast as rate allows. */
-	double t0 = now_s(), halted = 0, next = t0, last_note = t0;
+	double t0 = els_now_s(), halted = 0, next = t0, last_note = t0;
 	bool interrupted = false;
 	if ((err = els_target_resume(t)))
 		goto out;
-	while (now_s() - t0 < seconds) {
+	while (els_now_s() - t0 < seconds) {
 		if (els_cli_interrupted) {
 			interrupted = true;
 			break;
 		}
-		sleep_s(next - now_s());
-		next += 1.0 / rate;
-		if (next < now_s())
-			next = now_s(); /* behind: no burst to catch up */
-		double h0 = now_s();
-		struct els_stop stop;
-		if ((err = els_target_halt(t, &stop)))
+		els_pace(&next, 1.0 / rate);
+		if ((err = take_round(&s, &halted)))
 			break;
-		err = els_target_batch(t, s.items, s.nitems);
-		struct els_error *e2 = els_target_resume(t);
-		halted += now_s() - h0;
-		if (!err)
-			err = e2;
-		else
-			els_error_destroy(e2);
-		if (err || (err = record(&s)))
-			break;
-		if (now_s() - last_note >= 1 && !cli->json) {
-			last_note = now_s();
+		if (els_now_s() - last_note >= 1 && !cli->json) {
+			last_note = els_now_s();
 			fprintf(stderr, "profile: %.1f s, %zu rounds\n",
 				last_note - t0, s.nrounds);
 		}
 	}
-	double wall = now_s() - t0;
+	double wall = els_now_s() - t0;
 	if (interrupted)
 		els_cli_interrupted = 0; /* finish with what was taken */
 	struct els_error *halt_err = els_target_ensure_halted(t);
@@ -1045,13 +1029,10 @@ struct els_error *els_cli_sampler_open(struct els_cli *cli,
 	return NULL;
 }
 
-struct els_error *els_cli_sampler_round(struct els_cli_sampler *sp)
+struct els_error *els_cli_sampler_take(struct els_cli_sampler *sp,
+					double *halted)
 {
-	struct els_error *err =
-		els_target_batch(sp->s.cli->t, sp->s.items, sp->s.nitems);
-	if (!err)
-		err = record(&sp->s);
-	return err;
+	return take_round(&sp->s, halted);
 }
 
 size_t els_cli_sampler_rounds(const struct els_cli_sampler *sp,

@@ -6,12 +6,13 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/hex.h"
+#include "core/time.h"
 #include "cli/cli.h"
 #include "hv/xen/trace.h"
 #include "view/event.h"
@@ -21,20 +22,6 @@
 
 #define TRACE_PERIOD_MS 150
 #define QEMU_VIRT_CNTFRQ UINT64_C(62500000)
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000,
-			       .tv_nsec = (long)(ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
 
 struct recbuf {
 	struct els_xentrace_rec *r;
@@ -145,7 +132,7 @@ static struct els_error *halt_drain_resume(struct tracer *tr, bool keep,
 					   bool resume)
 {
 	struct els_target *t = tr->cli->t;
-	double h0 = now_s();
+	double h0 = els_now_s();
 	struct els_error *err = els_target_halt(t, NULL);
 	if (err)
 		return els_error_wrap(err, "halting the target");
@@ -169,7 +156,7 @@ static struct els_error *halt_drain_resume(struct tracer *tr, bool keep,
 		}
 	}
 	struct els_error *rerr = resume ? els_target_resume(t) : NULL;
-	tr->halted_s += now_s() - h0;
+	tr->halted_s += els_now_s() - h0;
 	if (err) {
 		els_error_destroy(rerr);
 		return err;
@@ -401,19 +388,15 @@ struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv)
 	bool sched_only = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
-			char *end;
 			const char *s = argv[++i];
-			seconds = strtod(s, &end);
-			if (end == s || *end || !isfinite(seconds) ||
-			    seconds <= 0 || seconds > 86400)
+			if (!els_parse_double(s, &seconds) || seconds <= 0 ||
+			    seconds > 86400)
 				return els_error_create(ELS_ERR_USAGE,
 							"--seconds: '%s' is not a number of seconds",
 							s);
 		} else if (!strcmp(argv[i], "--rate") && i + 1 < argc) {
-			char *end;
 			const char *s = argv[++i];
-			rate = strtod(s, &end);
-			if (end == s || *end || !isfinite(rate) || rate < 0 ||
+			if (!els_parse_double(s, &rate) || rate < 0 ||
 			    rate > 100000)
 				return els_error_create(ELS_ERR_USAGE,
 							"--rate: '%s' is not a number of samples a second (0: none)",
@@ -520,43 +503,29 @@ struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv)
 		goto done;
 
 	uint64_t rt0 = t->stats.round_trips;
-	double w0 = now_s(), last_progress = w0;
+	double w0 = els_now_s(), last_progress = w0;
 	bool interrupted = false;
 	for (;;) {
-		double left = seconds - (now_s() - w0);
+		double left = seconds - (els_now_s() - w0);
 		if (left <= 0)
 			break;
 		int ms = left * 1000 < TRACE_PERIOD_MS ? (int)(left * 1000) + 1
 						       : TRACE_PERIOD_MS;
 		if (tr.sp) {
 			/* Until the next drain: a sample every 1/rate s. */
-			double until = now_s() + ms / 1000.0, next = now_s();
-			while (now_s() < until && !els_cli_interrupted && !err) {
-				double wait = next - now_s();
-				if (wait > 0)
-					sleep_ms((int)(wait * 1000) + 1);
-				next += 1.0 / tr.rate;
-				if (next < now_s())
-					next = now_s();
-				if (now_s() >= until)
+			double until = els_now_s() + ms / 1000.0, next = els_now_s();
+			while (els_now_s() < until && !els_cli_interrupted && !err) {
+				els_pace(&next, 1.0 / tr.rate);
+				if (els_now_s() >= until)
 					break;
-				double h0 = now_s();
-				if ((err = els_target_halt(t, NULL)))
-					break;
-				err = els_cli_sampler_round(tr.sp);
-				struct els_error *rerr = els_target_resume(t);
-				tr.halted_s += now_s() - h0;
-				if (!err)
-					err = rerr;
-				else
-					els_error_destroy(rerr);
+				err = els_cli_sampler_take(tr.sp, &tr.halted_s);
 			}
 			if (err)
 				break;
 		} else {
 			for (int slept = 0; slept < ms && !els_cli_interrupted;
 			     slept += 10)
-				sleep_ms(ms - slept < 10 ? ms - slept : 10);
+				els_sleep_s((ms - slept < 10 ? ms - slept : 10) / 1000.0);
 		}
 		if (els_cli_interrupted) {
 			interrupted = true;
@@ -570,7 +539,7 @@ struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv)
 			}
 			break;
 		}
-		double now = now_s();
+		double now = els_now_s();
 		if (now - last_progress >= 1.0) {
 			fprintf(stderr, "trace: %.1f s, %" PRIu64
 					" records, %" PRIu64 " lost\n",
@@ -584,7 +553,7 @@ struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv)
 	els_cli_interrupted = 0;
 	if (!err)
 		err = halt_drain_resume(&tr, true, false);
-	double wall = now_s() - w0;
+	double wall = els_now_s() - w0;
 	if (mask_set) {
 		struct els_error *merr = els_xentrace_mem_set_mask(tr.m, old_mask);
 		if (merr && !err)

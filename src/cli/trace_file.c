@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/reader.h"
 #include "cli/trace_file.h"
 #include "view/export.h"
 #include "view/keymap.h"
@@ -24,9 +25,7 @@ struct els_error *els_trace_file_format(const char *path,
 	*ret = ELS_TRACE_FILE_UNKNOWN;
 	if (n == sizeof(b) && !memcmp(b, ELS_TRACECMD_MAGIC, sizeof(b)))
 		*ret = ELS_TRACE_FILE_TRACECMD;
-	else if (n >= 4 && ((uint32_t)b[0] | (uint32_t)b[1] << 8 |
-			    (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24) ==
-				   ELS_XENTRACE_CPU_CHANGE_HDR)
+	else if (n >= 4 && els_le32(b) == ELS_XENTRACE_CPU_CHANGE_HDR)
 		*ret = ELS_TRACE_FILE_XENTRACE;
 	else
 		return els_error_create(ELS_ERR_INVALID,

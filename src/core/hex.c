@@ -2,6 +2,7 @@
 #include "core/hex.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 
 int els_hexval(int c)
@@ -82,6 +83,16 @@ bool els_parse_u64(const char *s, uint64_t *ret)
 		v = strtoull(s, &end, 10);
 	}
 	if (errno || *end)
+		return false;
+	*ret = v;
+	return true;
+}
+
+bool els_parse_double(const char *s, double *ret)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end || !isfinite(v))
 		return false;
 	*ret = v;
 	return true;

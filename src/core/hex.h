@@ -24,5 +24,7 @@ bool els_hex_u64(const char *s, size_t len, uint64_t *ret);
  * out of range.
  */
 bool els_parse_u64(const char *s, uint64_t *ret);
+/* A finite decimal number (seconds, rates), the whole string. */
+bool els_parse_double(const char *s, double *ret);
 
 #endif

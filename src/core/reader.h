@@ -72,6 +72,20 @@ static inline uint64_t els_le64(const uint8_t *p)
 	return v;
 }
 
+/* The first n (at most 8) bytes of p as a little-endian number. */
+static inline uint64_t els_le(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = n < 8 ? n : 8; i-- > 0;)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static inline uint16_t els_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
 static inline uint32_t els_le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |

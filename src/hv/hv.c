@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reader.h"
 #include "core/log.h"
 #include "hv/hv.h"
 
@@ -49,9 +50,7 @@ struct els_error *els_hv_read_u64(struct els_hv *hv, uint64_t va,
 	struct els_error *err = els_hv_read(hv, va, b, 8);
 	if (err)
 		return err;
-	*ret = 0;
-	for (int i = 7; i >= 0; i--)
-		*ret = *ret << 8 | b[i];
+	*ret = els_le64(b);
 	return NULL;
 }
 

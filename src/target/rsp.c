@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/time.h"
 #include "core/hex.h"
 #include "core/log.h"
 #include "target/rsp_packet.h"
@@ -68,13 +69,6 @@ static struct rsp *to_rsp(struct els_target *t)
 	return (struct rsp *)t;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static struct els_error *lost_error(struct rsp *r)
 {
 	return els_error_create(r->lost_code,
@@ -96,7 +90,7 @@ static struct els_error *mark_lost(struct rsp *r, struct els_error *err)
 static struct els_error *send_all(struct rsp *r, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
-	int64_t deadline = now_ms() + r->timeout_ms;
+	int64_t deadline = els_now_ms() + r->timeout_ms;
 	while (len) {
 		ssize_t n = send(r->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
@@ -108,7 +102,7 @@ static struct els_error *send_all(struct rsp *r, const void *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			int left = (int)(deadline - now_ms());
+			int left = (int)(deadline - els_now_ms());
 			if (left <= 0)
 				return els_error_create(ELS_ERR_TIMEOUT,
 							"the stub at %s accepts no data (%d ms)",
@@ -135,7 +129,7 @@ static struct els_error *get_byte(struct rsp *r, int64_t deadline,
 				  uint8_t *ret)
 {
 	while (r->rpos == r->rlen) {
-		int left = deadline ? (int)(deadline - now_ms()) : 0;
+		int left = deadline ? (int)(deadline - els_now_ms()) : 0;
 		if (left < 0)
 			left = 0;
 		struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
@@ -180,7 +174,7 @@ static struct els_error *recv_packet(struct rsp *r, int64_t deadline)
 		/* Wait for data; once a packet has begun, it must finish. */
 		if (r->rpos == r->rlen) {
 			if (!deadline && r->dec.state != 0)
-				deadline = now_ms() + r->timeout_ms;
+				deadline = els_now_ms() + r->timeout_ms;
 			uint8_t c;
 			struct els_error *err = get_byte(r, deadline, &c);
 			if (err)
@@ -239,7 +233,7 @@ static struct els_error *send_packet(struct rsp *r, const char *payload,
 			return err;
 		if (r->feat.no_ack_mode)
 			return NULL;
-		int64_t deadline = now_ms() + r->timeout_ms;
+		int64_t deadline = els_now_ms() + r->timeout_ms;
 		for (;;) {
 			uint8_t c;
 			if ((err = get_byte(r, deadline, &c)))
@@ -316,7 +310,7 @@ static struct els_error *transact(struct rsp *r, const char *fmt, ...)
 		 * here but '?' has a reply of that shape.
 		 */
 		for (;;) {
-			err = recv_packet(r, now_ms() + r->timeout_ms);
+			err = recv_packet(r, els_now_ms() + r->timeout_ms);
 			if (err || !(is_console_output(r) ||
 				     (buf[0] != '?' && is_stop_packet(r))))
 				break;
@@ -491,7 +485,7 @@ static struct els_error *take_mem_reply(struct rsp *r,
 {
 	struct els_error *err;
 	do {
-		err = recv_packet(r, now_ms() + r->timeout_ms);
+		err = recv_packet(r, els_now_ms() + r->timeout_ms);
 	} while (!err && (is_console_output(r) || is_stop_packet(r)));
 	if (err)
 		return mark_lost(r, els_error_wrap(err,
@@ -861,7 +855,7 @@ static struct els_error *rsp_batch(struct els_target *t,
 	for (size_t k = 0; k < np && !err; k++) {
 		r->in_flight = np - k - 1;
 		do {
-			err = recv_packet(r, now_ms() + r->timeout_ms);
+			err = recv_packet(r, els_now_ms() + r->timeout_ms);
 		} while (!err && (is_console_output(r) || is_stop_packet(r)));
 		r->in_flight = 0;
 		if (err)
@@ -919,7 +913,7 @@ static struct els_error *rsp_halt(struct els_target *t, struct els_stop *ret)
 	r->t.stats.round_trips++;
 	struct els_error *err = send_all(r, "\x03", 1);
 	if (!err)
-		err = wait_stop(r, now_ms() + r->timeout_ms, ret);
+		err = wait_stop(r, els_now_ms() + r->timeout_ms, ret);
 	return mark_lost(r, err ? els_error_wrap(err, "halting") : NULL);
 }
 
@@ -966,7 +960,7 @@ static struct els_error *rsp_step(struct els_target *t, int cpu,
 	r->t.stats.round_trips++;
 	struct els_error *err = send_packet(r, pkt, (size_t)n);
 	if (!err)
-		err = wait_stop(r, now_ms() + r->timeout_ms, ret);
+		err = wait_stop(r, els_now_ms() + r->timeout_ms, ret);
 	if (err && err->code == ELS_ERR_TIMEOUT) {
 		/*
 		 * A CPU that is powered off or waits for an interrupt never
@@ -976,7 +970,7 @@ static struct els_error *rsp_step(struct els_target *t, int cpu,
 		struct els_stop stop;
 		err = send_all(r, "\x03", 1);
 		if (!err)
-			err = wait_stop(r, now_ms() + r->timeout_ms, &stop);
+			err = wait_stop(r, els_now_ms() + r->timeout_ms, &stop);
 		if (err)
 			return mark_lost(r, els_error_wrap(err,
 							   "stepping CPU %d did not finish, and halting it again failed",
@@ -1006,7 +1000,7 @@ static struct els_error *rsp_wait(struct els_target *t, int timeout_ms,
 			return NULL;
 	}
 	/* Something arrived: it must be a whole stop reply soon. */
-	struct els_error *err = wait_stop(r, now_ms() + r->timeout_ms, ret);
+	struct els_error *err = wait_stop(r, els_now_ms() + r->timeout_ms, ret);
 	if (err)
 		return mark_lost(r, err);
 	*stopped = true;

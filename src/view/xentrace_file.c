@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/reader.h"
 #include "hv/xen/trace.h"
 #include "view/xentrace_file.h"
 
@@ -72,12 +73,6 @@ static struct cpu_stream *reader_cpu(struct reader *rd, unsigned cpu)
 	return &rd->cpus[cpu];
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 static bool wanted(uint32_t event)
 {
 	uint32_t cls = event >> 16;
@@ -126,7 +121,7 @@ static struct els_error *parse_window(struct reader *rd, unsigned cpu,
 	cs->last_tsc = p.last_tsc;
 	cs->have_tsc = p.have_tsc;
 	if (st == ELS_XENTRACE_TRUNCATED) {
-		uint32_t hdr = len - p.off >= 4 ? rd32(p.buf + p.off) : 0;
+		uint32_t hdr = len - p.off >= 4 ? els_le32(p.buf + p.off) : 0;
 		size_t need = 4 + ((hdr >> 31) ? 8 : 0) +
 			      4 * (size_t)((hdr >> 28) & 7);
 		return els_error_create(ELS_ERR_INVALID,
@@ -234,9 +229,9 @@ struct els_error *els_xentrace_buf_read(const uint8_t *buf, size_t len,
 				rd.name, off, len - off);
 			break;
 		}
-		uint32_t hdr = rd32(buf + off);
-		uint32_t cpu = rd32(buf + off + 4);
-		uint32_t wsize = rd32(buf + off + 8);
+		uint32_t hdr = els_le32(buf + off);
+		uint32_t cpu = els_le32(buf + off + 4);
+		uint32_t wsize = els_le32(buf + off + 8);
 		if (hdr != ELS_XENTRACE_CPU_CHANGE_HDR) {
 			err = els_error_create(ELS_ERR_INVALID,
 				"%s: offset %zu: 0x%08x is not a CPU-change record (0x%08x): not a xentrace file, or a window's size is wrong",

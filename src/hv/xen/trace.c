@@ -3,6 +3,7 @@
  * Xen's trace records: the stream parser, scheduler records -> els_events,
  * and a live Xen's per-CPU trace buffers read through the probe.
  */
+#include "core/reader.h"
 #include "hv/xen/trace.h"
 
 #include <inttypes.h>
@@ -14,17 +15,6 @@
 #include "debuginfo/symbols.h"
 #include "hv/hv.h"
 #include "target/target.h"
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
 /* ------------------------------------------------------------ parser */
 
@@ -46,7 +36,7 @@ enum els_xentrace_status els_xentrace_next(struct els_xentrace_parser *p,
 	if (left < 4)
 		return ELS_XENTRACE_TRUNCATED;
 	const uint8_t *b = p->buf + p->off;
-	uint32_t hdr = le32(b);
+	uint32_t hdr = els_le32(b);
 	unsigned nextra = (hdr >> 28) & 7;
 	bool cyc = (hdr >> 31) & 1;
 	size_t size = 4 + (cyc ? 8 : 0) + 4 * (size_t)nextra;
@@ -59,14 +49,14 @@ enum els_xentrace_status els_xentrace_next(struct els_xentrace_parser *p,
 	rec->has_tsc = cyc;
 	const uint8_t *x = b + 4;
 	if (cyc) {
-		p->last_tsc = (uint64_t)le32(b + 4) |
-			      (uint64_t)le32(b + 8) << 32;
+		p->last_tsc = (uint64_t)els_le32(b + 4) |
+			      (uint64_t)els_le32(b + 8) << 32;
 		p->have_tsc = true;
 		x = b + 12;
 	}
 	rec->tsc = p->last_tsc;
 	for (unsigned i = 0; i < nextra; i++)
-		rec->extra[i] = le32(x + 4 * i);
+		rec->extra[i] = els_le32(x + 4 * i);
 	rec->cpu = p->cpu;
 	rec->size = (uint32_t)size;
 	rec->seq = p->nrecs++;
@@ -353,7 +343,7 @@ static struct els_error *hv_u32(struct els_hv *hv, uint64_t va,
 	if (err)
 		return els_error_wrap(err, "reading Xen's %s at 0x%" PRIx64,
 				      what, va);
-	*ret = le32(b);
+	*ret = els_le32(b);
 	return NULL;
 }
 
@@ -436,7 +426,7 @@ struct els_error *els_xentrace_mem_open(struct els_hv *hv,
 				     m->t_info);
 		goto fail;
 	}
-	m->tbuf_pages = le16(hdr);
+	m->tbuf_pages = els_le16(hdr);
 	if (!m->tbuf_pages || m->tbuf_pages > ELS_XENTRACE_MAX_PAGES ||
 	    (uint64_t)m->data_size + 8 != (uint64_t)m->tbuf_pages * 4096) {
 		err = els_error_create(
@@ -448,7 +438,7 @@ struct els_error *els_xentrace_mem_open(struct els_hv *hv,
 		goto fail;
 	}
 	for (unsigned c = 0; c < m->ncpus; c++) {
-		uint16_t off = le16(hdr + 2 + 2 * c);
+		uint16_t off = els_le16(hdr + 2 + 2 * c);
 		if (!off)
 			continue; /* CPU was offline when Xen allocated them */
 		if (off < 1 + m->ncpus / 2) {
@@ -475,7 +465,7 @@ struct els_error *els_xentrace_mem_open(struct els_hv *hv,
 			goto fail;
 		}
 		for (size_t i = 0; i < n; i++) {
-			uint32_t mfn = le32(raw + 4 * i);
+			uint32_t mfn = els_le32(raw + 4 * i);
 			if (!mfn) {
 				free(raw);
 				err = els_error_create(
@@ -565,8 +555,8 @@ static struct els_error *cons_prod(struct els_xentrace_mem *m, unsigned cpu,
 	struct els_error *err = read_buf(m, cpu, 0, hdr, 8);
 	if (err)
 		return err;
-	*cons = le32(hdr);
-	*prod = le32(hdr + 4);
+	*cons = els_le32(hdr);
+	*prod = els_le32(hdr + 4);
 	uint64_t ds = m->data_size;
 	if (*cons >= 2 * ds || *prod >= 2 * ds)
 		return els_error_create(ELS_ERR_INVALID,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reader.h"
 #include "core/addrset.h"
 #include "hv/hv.h"
 #include "hv/xen/layout.h"
@@ -42,14 +43,6 @@ static struct xen *xen_of(struct els_hv *hv)
 	return (struct xen *)hv;
 }
 
-static uint64_t le(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-	for (size_t i = n; i-- > 0;)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* Field f from buf holding [span.lo, span.hi) of its structure. */
 static uint64_t get(const struct xen *x, enum els_xen_field f,
 		    const uint8_t *buf, struct span s)
@@ -58,7 +51,7 @@ static uint64_t get(const struct xen *x, enum els_xen_field f,
 	size_t n = l->size < 8 ? l->size : 8;
 	if (l->offset < s.lo || l->offset + n > s.hi)
 		return 0; /* not in the span: compute_spans makes this impossible */
-	return le(buf + (l->offset - s.lo), n);
+	return els_le(buf + (l->offset - s.lo), n);
 }
 
 static struct span span_of(const struct xen *x, enum els_xen_field first,
@@ -261,7 +254,7 @@ static struct els_error *read_vcpu(struct xen *x, uint64_t addr, uint8_t *buf,
 		get(x, ELS_XEN_VCPU_RUNSTATE_ENTRY, buf, x->vcpu);
 	uint32_t t = x->lay.f[ELS_XEN_VCPU_RUNSTATE_TIME].offset - x->vcpu.lo;
 	for (unsigned i = 0; i < 4; i++)
-		ret->time[i] = le(buf + t + 8 * i, 8);
+		ret->time[i] = els_le(buf + t + 8 * i, 8);
 	ret->pause_flags = get(x, ELS_XEN_VCPU_PAUSE_FLAGS, buf, x->vcpu);
 	return NULL;
 }
@@ -282,7 +275,7 @@ static struct els_error *vcpu_ptrs(struct xen *x, const struct els_hv_vm *vm,
 		&x->hv, vm->addr + x->lay.f[ELS_XEN_DOMAIN_VCPU].offset, b, 8);
 	if (err)
 		return els_error_wrap(err, "domain %u's vcpu array", vm->id);
-	arr = le(b, 8);
+	arr = els_le(b, 8);
 	if (!vm->nr_vcpus || !arr)
 		return NULL;
 	uint8_t *raw = malloc((size_t)vm->nr_vcpus * 8);
@@ -299,7 +292,7 @@ static struct els_error *vcpu_ptrs(struct xen *x, const struct els_hv_vm *vm,
 				      vm->id, arr);
 	}
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		p[i] = le(raw + 8 * i, 8);
+		p[i] = els_le(raw + 8 * i, 8);
 	free(raw);
 	*ret = p;
 	*n = vm->nr_vcpus;
@@ -365,16 +358,16 @@ static struct els_error *vcpu_domain_id(struct xen *x, uint64_t vcpu,
 	if ((err = els_hv_read(&x->hv, vcpu + x->lay.f[ELS_XEN_VCPU_ID].offset,
 			       buf, 4)))
 		return err;
-	*vcpu_id = (unsigned)le(buf, 4);
+	*vcpu_id = (unsigned)els_le(buf, 4);
 	if ((err = els_hv_read(&x->hv,
 			       vcpu + x->lay.f[ELS_XEN_VCPU_DOMAIN].offset, buf,
 			       8)))
 		return err;
-	*dom = le(buf, 8);
+	*dom = els_le(buf, 8);
 	if ((err = els_hv_read(&x->hv, *dom + x->lay.f[ELS_XEN_DOMAIN_ID].offset,
 			       buf, 2)))
 		return err;
-	*dom_id = (unsigned)le(buf, 2);
+	*dom_id = (unsigned)els_le(buf, 2);
 	return NULL;
 }
 
@@ -456,7 +449,7 @@ static struct els_error *xen_saved_regs(struct els_hv *hv, unsigned vm,
 					"the vCPU's saved frame (cpu_info)"))) {
 			uint32_t o = x->lay.f[ELS_XEN_REGS_X0].offset - x->regs.lo;
 			for (unsigned i = 0; i < 31; i++)
-				ret->x[i] = le(rb + o + 8 * i, 8);
+				ret->x[i] = els_le(rb + o + 8 * i, 8);
 			ret->pc = get(x, ELS_XEN_REGS_PC, rb, x->regs);
 			ret->cpsr = get(x, ELS_XEN_REGS_CPSR, rb, x->regs);
 			ret->sp_el0 = get(x, ELS_XEN_REGS_SP_EL0, rb, x->regs);
@@ -534,46 +527,62 @@ static struct els_error *sym(struct xen *x, const char *name, uint64_t *ret)
 	return NULL;
 }
 
-static struct els_error *read_u32(struct xen *x, uint64_t va, uint32_t *ret)
+struct els_error *els_xen_version(const struct els_symtab *syms,
+				  els_xen_read_fn read, void *arg,
+				  unsigned *major, unsigned *minor,
+				  char *version, size_t size)
 {
-	uint8_t b[4];
-	struct els_error *err = els_hv_read(&x->hv, va, b, 4);
-	*ret = (uint32_t)le(b, 4);
-	return err;
-}
-
-/* The running Xen's version, from its own xen_{major,minor,extra}_version. */
-static struct els_error *read_version(struct xen *x)
-{
-	uint64_t fmaj = 0, fmin = 0, fext = 0;
-	uint32_t imaj, imin, i0, i1;
+	struct els_symbol smaj, smin, sext;
+	uint8_t b[8];
+	uint32_t imaj, imin;
 	struct els_error *err;
-	if ((err = sym(x, "xen_major_version", &fmaj)) ||
-	    (err = sym(x, "xen_minor_version", &fmin)) ||
-	    (err = read_u32(x, fmaj, &imaj)) || (err = read_u32(x, fmin, &imin)))
-		return els_error_wrap(err, "the running Xen's version");
-	if (!els_xen_decode_movz_w0(imaj, &x->major) ||
-	    !els_xen_decode_movz_w0(imin, &x->minor))
+	if ((err = els_symtab_lookup_name(syms, "xen_major_version", &smaj)) ||
+	    (err = els_symtab_lookup_name(syms, "xen_minor_version", &smin)) ||
+	    (err = read(arg, smaj.addr, b, 4)))
+		return err;
+	imaj = els_le32(b);
+	if ((err = read(arg, smin.addr, b, 4)))
+		return err;
+	imin = els_le32(b);
+	if (!els_xen_decode_movz_w0(imaj, major) ||
+	    !els_xen_decode_movz_w0(imin, minor))
 		return els_error_create(ELS_ERR_INVALID,
-					"the running Xen's xen_major_version/xen_minor_version are not `mov w0, #N` (0x%08" PRIx32 ", 0x%08" PRIx32 ")",
+					"xen_major_version/xen_minor_version are not `mov w0, #N` (0x%08" PRIx32 ", 0x%08" PRIx32 ")",
 					imaj, imin);
-	snprintf(x->hv.version, sizeof(x->hv.version), "%u.%u", x->major,
-		 x->minor);
+	snprintf(version, size, "%u.%u", *major, *minor);
+	/* The extra version (".7+13-g..."); only said when it decodes. */
 	uint64_t s = 0;
 	char extra[40];
-	/* The extra version (".7+13-g..."); only said when it decodes. */
-	if (!sym(x, "xen_extra_version", &fext) && !read_u32(x, fext, &i0) &&
-	    !read_u32(x, fext + 4, &i1) &&
-	    els_xen_decode_adrp_add_x0(fext, i0, i1, &s) &&
-	    !els_hv_read(&x->hv, s, extra, sizeof(extra))) {
+	if (!els_symtab_lookup_name(syms, "xen_extra_version", &sext) &&
+	    !read(arg, sext.addr, b, 8) &&
+	    els_xen_decode_adrp_add_x0(sext.addr, els_le32(b), els_le32(b + 4),
+				       &s) &&
+	    !read(arg, s, extra, sizeof(extra))) {
 		extra[sizeof(extra) - 1] = 0;
 		bool printable = true;
 		for (char *c = extra; *c; c++)
 			printable &= *c >= 0x20 && *c < 0x7f;
 		if (printable)
-			snprintf(x->hv.version, sizeof(x->hv.version), "%u.%u%s",
-				 x->major, x->minor, extra);
+			snprintf(version, size, "%u.%u%s", *major, *minor,
+				 extra);
 	}
+	return NULL;
+}
+
+static struct els_error *hv_read(void *arg, uint64_t va, void *buf,
+				 size_t len)
+{
+	return els_hv_read(arg, va, buf, len);
+}
+
+/* The running Xen's version, from its own xen_{major,minor,extra}_version. */
+static struct els_error *read_version(struct xen *x)
+{
+	struct els_error *err =
+		els_xen_version(x->syms, hv_read, &x->hv, &x->major, &x->minor,
+				x->hv.version, sizeof(x->hv.version));
+	if (err)
+		return els_error_wrap(err, "the running Xen's version");
 	return NULL;
 }
 

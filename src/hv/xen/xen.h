@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "debuginfo/symbols.h"
 #include "hv/hv.h"
 
 /* `mov w0, #imm16` (MOVZ): the whole body of xen_major_version(). */
@@ -17,6 +18,20 @@ bool els_xen_decode_movz_w0(uint32_t insn, unsigned *imm);
 /* `adrp x0, P; add x0, x0, #I` at pc (xen_extra_version()): the address. */
 bool els_xen_decode_adrp_add_x0(uint64_t pc, uint32_t adrp, uint32_t add,
 				uint64_t *ret);
+
+/* Reads len bytes at Xen's virtual address va: the target's, or the file's. */
+typedef struct els_error *(*els_xen_read_fn)(void *arg, uint64_t va,
+					     void *buf, size_t len);
+/*
+ * Xen's version from its own code, read through read: xen_major_version and
+ * xen_minor_version are each `mov w0, #N`, xen_extra_version returns a
+ * string ("4.17" + ".7"). version gets "4.17.7" ("4.17" when the extra
+ * part does not decode).
+ */
+struct els_error *els_xen_version(const struct els_symtab *syms,
+				  els_xen_read_fn read, void *arg,
+				  unsigned *major, unsigned *minor,
+				  char *version, size_t size);
 
 /*
  * For tests and fuzzing: Xen in a memory image read through ctx, with the

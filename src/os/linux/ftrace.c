@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reader.h"
 #include "core/addrset.h"
 #include "os/linux/ftrace.h"
 #include "view/sched_conv.h"
@@ -21,12 +22,6 @@
 /* Low bits of a ring link: HEAD (1) and UPDATE (2). */
 #define RB_FLAG_MASK 3u
 #define RB_FLAG_HEAD 1u
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
 /* A field of an entry of len bytes: an integer, sign-extended. */
 static bool field_int(const struct els_type_member *m, const uint8_t *d,
@@ -127,7 +122,7 @@ struct els_error *els_ftrace_parse_page(const struct els_ftrace_layout *l,
 	size_t off = 0;
 	/* Each event is at least 4 bytes: the loop ends within commit/4. */
 	while (off + 4 <= commit) {
-		uint32_t h = le32(d + off);
+		uint32_t h = els_le32(d + off);
 		unsigned type_len = h & 31;
 		uint64_t delta = h >> 5;
 		size_t evlen;
@@ -136,20 +131,20 @@ struct els_error *els_ftrace_parse_page(const struct els_ftrace_layout *l,
 				break; /* the rest of the page is unused */
 			if (off + 8 > commit)
 				goto bad;
-			evlen = (size_t)le32(d + off + 4) + 4;
+			evlen = (size_t)els_le32(d + off + 4) + 4;
 			if (evlen < 8)
 				goto bad;
 			st->padding++;
 		} else if (type_len == RB_TYPE_TIME_EXTEND) {
 			if (off + 8 > commit)
 				goto bad;
-			ts += ((uint64_t)le32(d + off + 4) << RB_TS_SHIFT) + delta;
+			ts += ((uint64_t)els_le32(d + off + 4) << RB_TS_SHIFT) + delta;
 			evlen = 8;
 			st->extends++;
 		} else if (type_len == RB_TYPE_TIME_STAMP) {
 			if (off + 8 > commit)
 				goto bad;
-			uint64_t abs = ((uint64_t)le32(d + off + 4) << RB_TS_SHIFT) +
+			uint64_t abs = ((uint64_t)els_le32(d + off + 4) << RB_TS_SHIFT) +
 				       delta;
 			/* The stamp keeps 59 bits; the top ones are ts's. */
 			uint64_t msb = ts & (0x1full << 59);
@@ -166,7 +161,7 @@ struct els_error *els_ftrace_parse_page(const struct els_ftrace_layout *l,
 			} else {
 				if (off + 8 > commit)
 					goto bad;
-				uint32_t n = le32(d + off + 4);
+				uint32_t n = els_le32(d + off + 4);
 				if (n < 4)
 					goto bad;
 				dlen = (size_t)n - 4;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reader.h"
 #include "os/linux/kernel.h"
 
 struct els_error *els_linux_read(struct els_linux *lx, uint64_t va, void *buf,
@@ -22,10 +23,7 @@ struct els_error *els_linux_read_u64(struct els_linux *lx, uint64_t va,
 	struct els_error *err = els_linux_read(lx, va, b, sizeof(b));
 	if (err)
 		return err;
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | b[i];
-	*ret = v;
+	*ret = els_le64(b);
 	return NULL;
 }
 
@@ -36,8 +34,7 @@ struct els_error *els_linux_read_u32(struct els_linux *lx, uint64_t va,
 	struct els_error *err = els_linux_read(lx, va, b, sizeof(b));
 	if (err)
 		return err;
-	*ret = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-	       (uint32_t)b[3] << 24;
+	*ret = els_le32(b);
 	return NULL;
 }
 
@@ -131,10 +128,7 @@ struct els_error *els_linux_get(const struct els_type_member *m,
 					"a member at offset %" PRIu64 " (%" PRIu64
 					" bytes) is outside the %zu bytes read at offset %" PRIu64,
 					off, size, len, span_start);
-	const uint8_t *p = buf + (off - span_start);
-	uint64_t v = 0;
-	for (uint64_t i = size; i-- > 0;)
-		v = v << 8 | p[i];
+	uint64_t v = els_le(buf + (off - span_start), size);
 	if (m->bit_size) {
 		v >>= m->bit_offset % 8;
 		if (m->bit_size < 64)
@@ -283,12 +277,8 @@ static struct els_error *read_setup(struct els_linux *lx)
 		free(raw);
 		return els_error_wrap(err, "__per_cpu_offset");
 	}
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t v = 0;
-		for (int k = 7; k >= 0; k--)
-			v = v << 8 | raw[i * 8 + (unsigned)k];
-		lx->per_cpu_offset[i] = v;
-	}
+	for (unsigned i = 0; i < n; i++)
+		lx->per_cpu_offset[i] = els_le64(raw + i * 8);
 	free(raw);
 	return NULL;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reader.h"
 #include "core/addrset.h"
 #include "os/linux/module.h"
 
@@ -320,14 +321,6 @@ out:
 /* Elf64_Sym as the kernel keeps it: 24 bytes, little-endian. */
 #define ELF64_SYM_SIZE 24
 
-static uint64_t le(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-	for (size_t i = n; i-- > 0;)
-		v = v << 8 | p[i];
-	return v;
-}
-
 struct els_error *els_linux_module_symbols(struct els_linux *lx,
 					   const struct els_linux_module *mod,
 					   struct els_symtab **ret)
@@ -383,7 +376,7 @@ struct els_error *els_linux_module_symbols(struct els_linux *lx,
 	/* The string table has no size: it ends with the furthest name. */
 	uint64_t max_name = 0;
 	for (size_t i = 0; i < num; i++) {
-		uint64_t o = le(syms + i * ELF64_SYM_SIZE, 4);
+		uint64_t o = els_le(syms + i * ELF64_SYM_SIZE, 4);
 		if (o > max_name)
 			max_name = o;
 	}
@@ -407,10 +400,10 @@ struct els_error *els_linux_module_symbols(struct els_linux *lx,
 	size_t k = 0;
 	for (size_t i = 1; i < num; i++) { /* 0 is the null symbol */
 		const uint8_t *s = syms + i * ELF64_SYM_SIZE;
-		uint32_t st_name = (uint32_t)le(s, 4);
+		uint32_t st_name = (uint32_t)els_le(s, 4);
 		uint8_t info = s[4];
-		uint16_t shndx = (uint16_t)le(s + 6, 2);
-		uint64_t value = le(s + 8, 8), size = le(s + 16, 8);
+		uint16_t shndx = (uint16_t)els_le(s + 6, 2);
+		uint64_t value = els_le(s + 8, 8), size = els_le(s + 16, 8);
 		const char *n = names + st_name;
 		/* Only the last name may have been cut by the 512 bytes. */
 		if (!memchr(n, '\0', names_len - st_name))

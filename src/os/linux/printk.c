@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reader.h"
 #include "os/linux/printk.h"
 
 /*
@@ -43,14 +44,6 @@ static uint64_t get(const struct els_type_member *m, const uint8_t *p)
 		if (m->bit_size < 64)
 			v &= (UINT64_C(1) << m->bit_size) - 1;
 	}
-	return v;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 8; i-- > 0;)
-		v = v << 8 | p[i];
 	return v;
 }
 
@@ -99,7 +92,7 @@ static bool block(const struct els_printk_ring *r, uint64_t id,
 	}
 	if (n < BLOCK_ID_SIZE || n > size || off > size - n)
 		return false;
-	if (le64(r->data + off) != id)
+	if (els_le64(r->data + off) != id)
 		return false;
 	*ret = r->data + off + BLOCK_ID_SIZE;
 	*len = (size_t)(n - BLOCK_ID_SIZE);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reader.h"
 #include "core/addrset.h"
 #include "os/linux/vma.h"
 
@@ -241,14 +242,6 @@ static struct els_error *visit(struct walk *w, uint64_t addr, const char *what)
 	return NULL;
 }
 
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static struct els_error *maple_node(struct walk *w, uint64_t enode,
 				    uint64_t min, uint64_t max, int depth)
 {
@@ -283,9 +276,9 @@ static struct els_error *maple_node(struct walk *w, uint64_t enode,
 	size_t npiv = (size_t)pv->count, nslots = (size_t)sl->count;
 	uint64_t pivot[16], slot[16], end;
 	for (size_t i = 0; i < npiv; i++)
-		pivot[i] = le64(buf + pv->offset + 8 * i);
+		pivot[i] = els_le64(buf + pv->offset + 8 * i);
 	for (size_t i = 0; i < nslots; i++)
-		slot[i] = le64(buf + sl->offset + 8 * i);
+		slot[i] = els_le64(buf + sl->offset + 8 * i);
 	/* The last used slot (ma_data_end's rule). */
 	if (type != MAPLE_ARANGE_64 && pivot[npiv - 1] == max)
 		end = npiv - 1;
