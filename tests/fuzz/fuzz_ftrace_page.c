@@ -12,14 +12,9 @@
 #include <string.h>
 
 #include "os/linux/ftrace.h"
+#include "../ftrace_layout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static struct els_type_member m(uint64_t off, uint64_t n)
-{
-	return (struct els_type_member){ .offset = off, .bit_offset = off * 8,
-					 .size = n, .kind = ELS_TYPE_INT };
-}
 
 static int check(const struct els_ftrace_record *r, void *arg)
 {
@@ -34,16 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 2 || size - 2 > ELS_FTRACE_MAX_PAGE)
 		return 0;
-	struct els_ftrace_layout l = {
-		.time_stamp = m(0, 8), .commit = m(8, 8), .data_offset = 16,
-		.ent_type = m(0, 2), .ent_pid = m(4, 4),
-		.switch_id = 264, .wakeup_id = 266, .wakeup_new_id = 267,
-		.prev_comm = m(8, 16), .prev_pid = m(24, 4),
-		.prev_state = m(32, 8), .next_comm = m(40, 16),
-		.next_pid = m(56, 4),
-		.w_comm = m(8, 16), .w_pid = m(24, 4), .w_target_cpu = m(32, 4),
-	};
-	l.prev_comm.kind = l.next_comm.kind = l.w_comm.kind = ELS_TYPE_ARRAY;
+	struct els_ftrace_layout l = els_test_ftrace_layout();
 	size_t start = (size_t)data[0] | (size_t)data[1] << 8;
 	/* A copy of exactly the page's size, so overreads are caught. */
 	uint8_t *page = malloc(size - 2 ? size - 2 : 1);

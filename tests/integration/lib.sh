@@ -28,18 +28,25 @@ note() { echo "# $*" >&2; }
 # Scratch space and background processes, cleaned up however the test ends.
 T=$(mktemp -d "${TMPDIR:-/tmp}/elscope-it.XXXXXX")
 BG_PIDS=()
-LAB_IS_UP=""
+LAB_UP=()   # scenarios this test brought up (lab_up)
+BUSY_VMS=() # guests where busy_start started a busy loop
 it_cleanup() {
-    local p
+    local p sc vm
     for p in "${BG_PIDS[@]}"; do
         kill -KILL "$p" 2>/dev/null || true
     done
     # A test that failed between a halt and gdb's detach must not leave the
     # VM paused for the next one.
-    if [ -n "$LAB_IS_UP" ] && [ "$(vm_status 2>/dev/null)" = paused ]; then
-        note "resuming the VM this test left paused"
-        "$LAB" qmp linux cont >/dev/null || true
-    fi
+    for sc in "${LAB_UP[@]}"; do
+        if [ "$(vm_status "$sc" 2>/dev/null)" = paused ]; then
+            note "resuming $sc, left paused"
+            "$LAB" qmp "$sc" cont >/dev/null || true
+        fi
+    done
+    for vm in "${BUSY_VMS[@]}"; do
+        timeout -k 5 30 "$LAB" exec "$vm" 'busy stop' >/dev/null 2>&1 ||
+            note "busy stop in $vm failed"
+    done
     [ -n "${KEEP_T:-}" ] || rm -rf -- "$T"
 }
 trap it_cleanup EXIT
@@ -65,12 +72,37 @@ lab_up() {
         esac
     done <<<"$out"
     [ -n "${GDB_PORT:-}" ] || fail "lab/lab up $scenario printed no GDB_PORT"
-    [ "$scenario" != linux ] || LAB_IS_UP=1
+    LAB_UP+=("$scenario")
 }
 
-# vm_status: "running" or "paused" (QEMU's run state, from the monitor).
+# vm_status [SCENARIO]: "running" or "paused" (QEMU's run state, from the
+# monitor) of SCENARIO (default linux).
 vm_status() {
-    "$LAB" qmp linux query-status | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])'
+    "$LAB" qmp "${1:-linux}" query-status | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])'
+}
+
+# busy_start VM VAR: start the workload's busy loop in VM (lab/lab exec's
+# name: linux, xen:dom1) and set VAR to its pid; it is stopped when the test
+# ends (or by busy_stop VM).
+busy_start() {
+    local out
+    out=$(timeout -k 5 30 "$LAB" exec "$1" 'busy start') ||
+        fail "busy start in $1 failed: $out"
+    out=$(tr -d '\r' <<<"$out" | tail -n 1)
+    [[ $out =~ ^[0-9]+$ ]] || fail "busy start in $1 printed '$out', not a pid"
+    BUSY_VMS+=("$1")
+    printf -v "$2" '%s' "$out"
+}
+
+# busy_stop VM: stop VM's busy loop now.
+busy_stop() {
+    local vm kept=()
+    timeout -k 5 30 "$LAB" exec "$1" 'busy stop' >/dev/null 2>&1 ||
+        note "busy stop in $1 failed"
+    for vm in "${BUSY_VMS[@]}"; do
+        [ "$vm" = "$1" ] || kept+=("$vm")
+    done
+    BUSY_VMS=("${kept[@]}")
 }
 
 # wait_vm_status WANT: wait up to 3 s for QEMU's run state to become WANT;

@@ -13,25 +13,6 @@
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-BUSY_SCENARIO=""
-BUSY_VM=""
-# shellcheck disable=SC2317 # run by the EXIT trap
-ftrace_cleanup() {
-    local st
-    if [ -n "$BUSY_SCENARIO" ]; then
-        st=$("$LAB" qmp "$BUSY_SCENARIO" query-status 2>/dev/null |
-            python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])' 2>/dev/null) || st=""
-        if [ "$st" = paused ]; then
-            note "resuming $BUSY_SCENARIO, left paused"
-            "$LAB" qmp "$BUSY_SCENARIO" cont >/dev/null || true
-        fi
-        timeout -k 5 30 "$LAB" exec "$BUSY_VM" 'busy stop' >/dev/null 2>&1 ||
-            note "busy stop in $BUSY_VM failed"
-    fi
-    it_cleanup
-}
-trap ftrace_cleanup EXIT
-
 # guest_trace VM FILE: the guest's trace file (tracefs mounted if need be),
 # with recording paused while it is copied (reading it through the console
 # makes many switches, which would overwrite the oldest pages meanwhile).
@@ -54,23 +35,12 @@ guest_trace() {
         fail "reading the trace file of $1 failed"
 }
 
-busy_start() {
-    local out
-    out=$(timeout -k 5 30 "$LAB" exec "$1" 'busy start') ||
-        fail "busy start in $1 failed: $out"
-    out=$(tr -d '\r' <<<"$out" | tail -n 1)
-    [[ $out =~ ^[0-9]+$ ]] || fail "busy start in $1 printed '$out', not a pid"
-    echo "$out"
-}
-
 # check SCENARIO VM NAME ELSCOPE_ARGS... (ftrace's own args in FTRACE_ARGS)
 check() {
     local scenario=$1 vm=$2 name=$3
     shift 3
-    BUSY_SCENARIO=$scenario
-    BUSY_VM=$vm
     local pid
-    pid=$(busy_start "$vm")
+    busy_start "$vm" pid
     note "$name: busy pid $pid"
     sleep 1
     run_elscope "$T/halt" "$T/err" "$@" --keep-halted -c halt ||
@@ -87,9 +57,7 @@ check() {
     python3 "$IT_DIR/ftrace_compare.py" "$T/$name.json" "$T/$name.trace" "$pid" >"$T/cmp" ||
         { cat "$T/cmp" >&2; fail "$name: $(grep '^why:' "$T/cmp" | cut -c6-)"; }
     sed "s/^/$name: /" "$T/cmp" >&2
-    timeout -k 5 30 "$LAB" exec "$vm" 'busy stop' >/dev/null 2>&1 ||
-        note "busy stop in $vm failed"
-    BUSY_SCENARIO=""
+    busy_stop "$vm"
 }
 
 lab_up linux

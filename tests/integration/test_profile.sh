@@ -14,19 +14,10 @@
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-# shellcheck disable=SC2317 # called from the EXIT trap
-cleanup() {
-    "$LAB" exec xen:dom0 'busy stop' >/dev/null 2>&1 || true
-    "$LAB" exec xen:dom1 'busy stop' >/dev/null 2>&1 || true
-    it_cleanup
-}
-trap cleanup EXIT
-
 lab_up xen
 G=(--xen "$XEN_SYMS" --guest "0=$VMLINUX" --guest "1=$VMLINUX" --sysroot "$SYSROOT")
-b0=$("$LAB" exec xen:dom0 'busy start' | tr -dc 0-9) || fail "busy start in dom0"
-b1=$("$LAB" exec xen:dom1 'busy start' | tr -dc 0-9) || fail "busy start in dom1"
-[ -n "$b0" ] && [ -n "$b1" ] || fail "busy start printed no pid"
+busy_start xen:dom0 b0
+busy_start xen:dom1 b1
 
 run_elscope "$T/p.json" "$T/e" "$TARGET" "${G[@]}" --json \
     -c "profile --seconds 5 --by vm --out $T/profile.csv" ||

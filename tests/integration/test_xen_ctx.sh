@@ -24,37 +24,9 @@ lab_up xen
 
 ES=("$TARGET" --xen "$XEN_SYMS" --guest "0=$VMLINUX" --guest "1=$VMLINUX")
 
-# Stop both busy loops however the test ends (lib.sh's cleanup after); a
-# session that failed between QEMU's halt on connect and its resume must not
-# leave Xen paused.
-# shellcheck disable=SC2317 # run by the EXIT trap
-xen_cleanup() {
-    local d st
-    st=$("$LAB" qmp xen query-status 2>/dev/null |
-        python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])' 2>/dev/null) || st=""
-    if [ "$st" = paused ]; then
-        note "resuming Xen's machine, left paused"
-        "$LAB" qmp xen cont >/dev/null || true
-    fi
-    for d in dom0 dom1; do
-        timeout -k 5 30 "$LAB" exec "xen:$d" 'busy stop' >/dev/null 2>&1 ||
-            note "busy stop in $d failed"
-    done
-    it_cleanup
-}
-trap xen_cleanup EXIT
-
-# busy_start DOM: start busy in DOM, print its pid.
-busy_start() {
-    local out
-    out=$(timeout -k 5 30 "$LAB" exec "xen:$1" 'busy start') ||
-        fail "busy start in $1 failed: $out"
-    out=$(tr -d '\r' <<<"$out" | tail -n 1)
-    [[ $out =~ ^[0-9]+$ ]] || fail "busy start in $1 printed '$out', not a pid"
-    echo "$out"
-}
-pid0=$(busy_start dom0)
-pid1=$(busy_start dom1)
+# (lib.sh stops both and resumes a machine left paused, however it ends.)
+busy_start xen:dom0 pid0
+busy_start xen:dom1 pid1
 note "busy: dom0 pid $pid0, domU 1 pid $pid1"
 
 # 1) ctx samples.

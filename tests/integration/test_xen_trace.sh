@@ -21,29 +21,9 @@
 lab_up xen
 [ -f "${XEN_SYMS:-/nonexistent}" ] || fail "lab/lab up xen gave no XEN_SYMS"
 
-xen_status() {
-    "$LAB" qmp xen query-status | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])'
-}
-
-# shellcheck disable=SC2317 # run by the EXIT trap
-trace_cleanup() {
-    local d
-    if [ "$(xen_status 2>/dev/null)" = paused ]; then
-        note "resuming Xen's machine, left paused"
-        "$LAB" qmp xen cont >/dev/null || true
-    fi
-    for d in dom0 dom1; do
-        timeout -k 5 30 "$LAB" exec "xen:$d" 'busy stop' >/dev/null 2>&1 ||
-            note "busy stop in $d failed"
-    done
-    it_cleanup
-}
-trap trace_cleanup EXIT
-
 for d in dom0 dom1; do
-    out=$(timeout -k 5 30 "$LAB" exec "xen:$d" 'busy start') ||
-        fail "busy start in $d failed: $out"
-    note "busy in $d: $(tr -d '\r' <<<"$out" | tail -n 1)"
+    busy_start "xen:$d" pid
+    note "busy in $d: $pid"
 done
 sleep 1
 
@@ -52,7 +32,7 @@ run_elscope "$T/out.json" "$T/err" "$TARGET" --xen "$XEN_SYMS" --json \
     -c vcpu -c "trace --seconds 3 --rate 0 --out $T/T.csv" -c vcpu ||
     fail "vcpu/trace/vcpu failed: $(tail -n 1 "$T/err")"
 cat "$T/err" >&2
-[ "$(xen_status)" = running ] || fail "the machine is not running after trace"
+[ "$(vm_status xen)" = running ] || fail "the machine is not running after trace"
 python3 - "$T/out.json" "$T/T.csv" <<'EOF' || fail "trace does not agree with Xen's runstate accounting (above)"
 import csv, json, sys
 
@@ -164,5 +144,5 @@ cat "$T/err3" >&2
 grep -q "interrupted" "$T/err3" || fail "trace did not say it was interrupted"
 [ -s "$T/int.csv" ] && [ "$(wc -l <"$T/int.csv")" -gt 10 ] ||
     fail "no CSV after Ctrl-C"
-[ "$(xen_status)" = running ] || fail "the machine is not running after Ctrl-C"
+[ "$(vm_status xen)" = running ] || fail "the machine is not running after Ctrl-C"
 note "Ctrl-C after 2 s: $(($(wc -l <"$T/int.csv") - 1)) events written"

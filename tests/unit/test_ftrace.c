@@ -19,31 +19,11 @@
 
 #include "os/linux/ftrace.h"
 #include "testutil.h"
+#include "../ftrace_layout.h"
 
 #ifndef ELS_TEST_DATA
 #define ELS_TEST_DATA "tests/data"
 #endif
-
-static struct els_type_member m(uint64_t off, uint64_t n)
-{
-	return (struct els_type_member){ .offset = off, .bit_offset = off * 8,
-					 .size = n, .kind = ELS_TYPE_INT };
-}
-
-static struct els_ftrace_layout layout(void)
-{
-	struct els_ftrace_layout l = {
-		.time_stamp = m(0, 8), .commit = m(8, 8), .data_offset = 16,
-		.ent_type = m(0, 2), .ent_pid = m(4, 4),
-		.switch_id = 264, .wakeup_id = 266, .wakeup_new_id = 267,
-		.prev_comm = m(8, 16), .prev_pid = m(24, 4),
-		.prev_state = m(32, 8), .next_comm = m(40, 16),
-		.next_pid = m(56, 4),
-		.w_comm = m(8, 16), .w_pid = m(24, 4), .w_target_cpu = m(32, 4),
-	};
-	l.prev_comm.kind = l.next_comm.kind = l.w_comm.kind = ELS_TYPE_ARRAY;
-	return l;
-}
 
 struct got {
 	struct els_ftrace_record r[256];
@@ -66,7 +46,7 @@ static void test_lab_page(void **state)
 	assert_non_null(f);
 	assert_int_equal(fread(page, 1, sizeof(page), f), sizeof(page));
 	fclose(f);
-	struct els_ftrace_layout l = layout();
+	struct els_ftrace_layout l = els_test_ftrace_layout();
 	static struct got g;
 	struct els_ftrace_page_stats st = { 0 };
 	bool stopped;
@@ -139,7 +119,7 @@ static void finish(struct pg *p, uint64_t ts)
 static void test_built_page(void **state)
 {
 	(void)state;
-	struct els_ftrace_layout l = layout();
+	struct els_ftrace_layout l = els_test_ftrace_layout();
 	struct pg p = { 0 };
 	wakeup(&p, 10, 100, "a", false);       /* 1000 + 10 */
 	hdr(&p, 30, 5);                        /* extend: + (2 << 27) + 5 */
