@@ -153,6 +153,18 @@ note "xen-syms: start_xen, do_softirq, startup_cpu_idle_loop as in System.map; X
 # functions equal that guest's own /proc/kallsyms. The lab's VMIDs are
 # dom0 1 and dom1 2 (Xen hands them out in creation order).
 XVMLINUX=$(sed -n 's/^VMLINUX=//p' <<<"$out")
+# same_as_kallsyms JSON KALLSYMS: the three `sym --json` answers in JSON are
+# at the addresses the guest's own /proc/kallsyms lines give.
+same_as_kallsyms() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+want = {l.split()[2]: l.split()[0] for l in open(sys.argv[2]) if l.strip()}
+got = [json.loads(l) for l in open(sys.argv[1])]
+assert len(got) == 3, got
+for o in got:
+    assert o["address"][2:] == want[o["symbol"]], (o, want)
+PY
+}
 for vm in 0 1; do
     "$LAB" exec "xen:dom$vm" 'grep -w -e schedule -e do_idle -e vfs_read /proc/kallsyms' |
         tr -d '\r' >"$T/gk$vm" || fail "kallsyms of dom$vm"
@@ -176,14 +188,7 @@ for _ in $(seq 40); do
         run_elscope "$T/gs" "$T/err" "$XEN_TARGET" --keep-halted --json \
             --guest "0=$XVMLINUX" --guest "1=$XVMLINUX" "${cmds[@]}" ||
             fail "sym --vm $vm --cpu $cpu: $(tail -n 1 "$T/err")"
-        python3 - "$T/gs" "$T/gk$vm" <<'PY' || fail "dom$vm symbols differ from its kallsyms"
-import json, sys
-want = {l.split()[2]: l.split()[0] for l in open(sys.argv[2]) if l.strip()}
-got = [json.loads(l) for l in open(sys.argv[1])]
-assert len(got) == 3, got
-for o in got:
-    assert o["address"][2:] == want[o["symbol"]], (o, want)
-PY
+        same_as_kallsyms "$T/gs" "$T/gk$vm" || fail "dom$vm symbols differ from its kallsyms"
         seen="$seen $vm"
         note "dom$vm (VMID $vmid, CPU $cpu): schedule, do_idle, vfs_read as in its /proc/kallsyms"
     done
@@ -200,14 +205,7 @@ for vm in 0 1; do
     run_elscope "$T/gs" "$T/err" "$XEN_TARGET" --json --xen "$XSYMS" \
         --guest "0=$XVMLINUX" --guest "1=$XVMLINUX" "${cmds[@]}" ||
         fail "sym --vm $vm with --xen: $(tail -n 1 "$T/err")"
-    python3 - "$T/gs" "$T/gk$vm" <<'PY' || fail "dom$vm symbols (--xen, no --cpu) differ from its kallsyms"
-import json, sys
-want = {l.split()[2]: l.split()[0] for l in open(sys.argv[2]) if l.strip()}
-got = [json.loads(l) for l in open(sys.argv[1])]
-assert len(got) == 3, got
-for o in got:
-    assert o["address"][2:] == want[o["symbol"]], (o, want)
-PY
+    same_as_kallsyms "$T/gs" "$T/gk$vm" || fail "dom$vm symbols (--xen, no --cpu) differ from its kallsyms"
     note "dom$vm with --xen and no --cpu: schedule, do_idle, vfs_read as in its /proc/kallsyms"
 done
 exit 0
