@@ -50,6 +50,25 @@ static struct json_object *to_json(const struct els_linux_task *v, size_t n,
 	return arr;
 }
 
+/* The row of task addr among v[0 .. n + *extra), added when not there. */
+static struct els_error *row_of(struct els_linux *lx,
+				struct els_linux_task *v, size_t n,
+				size_t *extra, uint64_t addr, size_t *ret)
+{
+	size_t i;
+	for (i = 0; i < n + *extra && v[i].addr != addr; i++)
+		;
+	if (i == n + *extra) {
+		struct els_error *err = els_linux_task_read(lx, addr, &v[i]);
+		if (err)
+			return err;
+		v[i].ppid = 0; /* idle tasks: fork_idle, under init_task */
+		(*extra)++;
+	}
+	*ret = i;
+	return NULL;
+}
+
 struct els_error *els_cmd_ps(struct els_cli *cli, int argc, char **argv)
 {
 	bool threads = false;
@@ -73,40 +92,38 @@ struct els_error *els_cmd_ps(struct els_cli *cli, int argc, char **argv)
 		return walk_err;
 	}
 	/*
-	 * The task each CPU runs; an idle task other than init_task (CPU 0's)
-	 * is on no list: it gets a row of its own.
+	 * Every CPU's idle task and the task each CPU runs; an idle task other
+	 * than init_task (CPU 0's) is on no list: it gets a row of its own,
+	 * whether it runs now or not (so that ps names the same tasks at any
+	 * moment).
 	 */
 	unsigned ncpus = lx->nr_cpu_ids;
 	int *current_on = NULL;
 	size_t extra = 0;
-	struct els_linux_task *grown = realloc(v, (n + ncpus + 1) * sizeof(*v));
+	struct els_linux_task *grown =
+		realloc(v, (n + 2 * (size_t)ncpus + 1) * sizeof(*v));
 	if (!grown) {
 		free(v);
 		els_error_destroy(walk_err);
 		return &els_enomem;
 	}
 	v = grown;
-	current_on = malloc((n + ncpus + 1) * sizeof(*current_on));
+	current_on = malloc((n + 2 * (size_t)ncpus + 1) * sizeof(*current_on));
 	if (!current_on) {
 		free(v);
 		els_error_destroy(walk_err);
 		return &els_enomem;
 	}
-	for (size_t i = 0; i < n + ncpus; i++)
+	for (size_t i = 0; i < n + 2 * (size_t)ncpus; i++)
 		current_on[i] = -1;
 	for (unsigned cpu = 0; cpu < ncpus && !walk_err; cpu++) {
-		uint64_t cur;
-		if ((err = els_linux_current(lx, cpu, &cur)))
-			break;
+		uint64_t idle, cur;
 		size_t i;
-		for (i = 0; i < n + extra && v[i].addr != cur; i++)
-			;
-		if (i == n + extra) {
-			if ((err = els_linux_task_read(lx, cur, &v[i])))
-				break;
-			v[i].ppid = 0; /* idle tasks: fork_idle, under init_task */
-			extra++;
-		}
+		if ((err = els_linux_idle_task(lx, cpu, &idle)) ||
+		    (err = row_of(lx, v, n, &extra, idle, &i)) ||
+		    (err = els_linux_current(lx, cpu, &cur)) ||
+		    (err = row_of(lx, v, n, &extra, cur, &i)))
+			break;
 		/* A task runs on one CPU; keep the first if the data says two. */
 		if (current_on[i] < 0)
 			current_on[i] = (int)cpu;

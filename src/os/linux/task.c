@@ -467,3 +467,19 @@ struct els_error *els_linux_current(struct els_linux *lx, unsigned cpu,
 				      cpu, *task);
 	return NULL;
 }
+
+struct els_error *els_linux_idle_task(struct els_linux *lx, unsigned cpu,
+				      uint64_t *task)
+{
+	uint64_t rq, idle;
+	struct els_error *err;
+	if ((err = els_linux_percpu(lx, "runqueues", cpu, &rq)) ||
+	    (err = els_linux_offset(lx, "rq", "idle", &idle)) ||
+	    (err = els_linux_read_u64(lx, rq + idle, task)))
+		return els_error_wrap(err, "CPU %u's idle task (rq.idle)", cpu);
+	if (!kernel_va(*task))
+		return els_error_addr(ELS_ERR_INVALID, *task,
+				      "CPU %u's rq.idle 0x%" PRIx64 " is no kernel address",
+				      cpu, *task);
+	return NULL;
+}

@@ -67,5 +67,8 @@ struct els_error *els_linux_task_list(struct els_linux *lx, bool threads,
  */
 struct els_error *els_linux_current(struct els_linux *lx, unsigned cpu,
 				    uint64_t *task);
+/* The idle task of a CPU (its runqueue's idle; swapper/N). */
+struct els_error *els_linux_idle_task(struct els_linux *lx, unsigned cpu,
+				      uint64_t *task);
 
 #endif
