@@ -175,6 +175,9 @@ void els_cli_target_stopped(struct els_cli *cli);
 /* The breakpoints for `info`: lines of text, or "breakpoints" in obj. */
 void els_cli_info_breakpoints(struct els_cli *cli, struct json_object *obj);
 
+/* gdbserver.c: one context served to gdb over the remote protocol. */
+struct els_error *els_cmd_gdbserver(struct els_cli *cli, int argc, char **argv);
+
 /* trace.c: Xen's trace buffers read from memory while the machine runs. */
 struct els_error *els_cmd_trace(struct els_cli *cli, int argc, char **argv);
 /* ftrace.c: a Linux kernel's ftrace ring buffer read in memory. */

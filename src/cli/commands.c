@@ -820,6 +820,9 @@ const struct els_cmd els_cli_commands[] = {
 	{ "wait", "wait [--timeout S]",
 	  "after 'cont': wait until the target stops (breakpoint), say where; Ctrl-C halts it",
 	  els_cmd_wait },
+	{ "gdbserver", "gdbserver [--vm N] [--pid P] [--listen HOST:PORT] [--once]",
+	  "serve one VM's kernel (its tasks as threads) or one process to gdb: memory through its own translation, breakpoints that stop only in it; gdb leaving lets the machine run (default 127.0.0.1:1234)",
+	  els_cmd_gdbserver },
 	{ "help", "help [COMMAND]", "this list", cmd_help },
 	{ "quit", "quit", "leave (the target is resumed unless halted by 'halt')",
 	  cmd_quit },
@@ -846,7 +849,8 @@ static bool takes_vm(const char *name)
 	return !strcmp(name, "ps") || !strcmp(name, "bt") ||
 	       !strcmp(name, "mod") || !strcmp(name, "maps") ||
 	       !strcmp(name, "log") || !strcmp(name, "x") ||
-	       !strcmp(name, "vcpu") || !strcmp(name, "ftrace");
+	       !strcmp(name, "vcpu") || !strcmp(name, "ftrace") ||
+	       !strcmp(name, "gdbserver");
 }
 
 /* Take "--vm N" out of argv into *vm (-1: host). */

@@ -317,3 +317,77 @@ struct els_error *els_linux_unwind(struct els_linux *lx,
 	}
 	return NULL;
 }
+
+struct els_error *els_linux_task_saved_regs(struct els_linux *lx,
+					    const struct els_linux_task *task,
+					    uint64_t regs[34], bool valid[34])
+{
+	uint64_t x19, pc, v[13];
+	struct els_error *err;
+	if ((err = els_linux_offset(lx, "task_struct",
+				    "thread.cpu_context.x19", &x19)) ||
+	    (err = els_linux_offset(lx, "task_struct",
+				    "thread.cpu_context.pc", &pc)))
+		return err;
+	/* x19-x28, fp, sp, pc in a row, as cpu_switch_to stores them. */
+	if (pc != x19 + 12 * 8)
+		return els_error_create(ELS_ERR_UNSUPPORTED,
+					"cpu_context has x19..pc apart (offsets %" PRIu64 ", %" PRIu64 ")",
+					x19, pc);
+	if ((err = els_linux_read(lx, task->addr + x19, v, sizeof(v))))
+		return els_error_wrap(err, "the cpu_context of pid %d",
+				      task->pid);
+	for (int i = 0; i < 34; i++)
+		valid[i] = false;
+	for (int i = 0; i < 11; i++) { /* x19..x29 */
+		regs[19 + i] = v[i];
+		valid[19 + i] = true;
+	}
+	regs[31] = v[11];
+	regs[32] = els_linux_strip_pac(lx, v[12]);
+	valid[31] = valid[32] = true;
+	/* A task switched out in the kernel: EL1h, as cpu_switch_to ran. */
+	regs[33] = 0x5;
+	valid[33] = true;
+	return NULL;
+}
+
+struct els_error *els_linux_task_user_regs(struct els_linux *lx,
+					   const struct els_linux_task *task,
+					   uint64_t regs[34], bool valid[34])
+{
+	uint64_t tsize, regs_size, regs_off, sp_off, v[34];
+	struct els_error *err;
+	if (!task->mm)
+		return els_error_create(ELS_ERR_INVALID,
+					"pid %d is a kernel thread: no user registers",
+					task->pid);
+	if ((err = thread_size(lx, &tsize)) ||
+	    (err = els_linux_sizeof(lx, "pt_regs", &regs_size)) ||
+	    (err = els_linux_offset(lx, "pt_regs", "regs", &regs_off)) ||
+	    (err = els_linux_offset(lx, "pt_regs", "sp", &sp_off)))
+		return err;
+	/* regs[31], sp, pc, pstate in a row (struct user_pt_regs). */
+	if (sp_off != regs_off + 31 * 8 || regs_off + sizeof(v) > regs_size)
+		return els_error_create(ELS_ERR_UNSUPPORTED,
+					"pt_regs has regs and sp apart (offsets %" PRIu64 ", %" PRIu64 ")",
+					regs_off, sp_off);
+	if (!kernel_va(task->stack))
+		return els_error_addr(ELS_ERR_INVALID, task->stack,
+				      "pid %d's stack pointer 0x%" PRIx64 " is no kernel address",
+				      task->pid, task->stack);
+	uint64_t at = task->stack + tsize - regs_size + regs_off;
+	if ((err = els_linux_read(lx, at, v, sizeof(v))))
+		return els_error_wrap(err, "the pt_regs of pid %d", task->pid);
+	/* PSR.M[4:0] 0 is EL0t (AArch64): an entry from 64-bit user space. */
+	if (v[33] & 0x1f)
+		return els_error_create(ELS_ERR_STATE,
+					"pid %d's pt_regs at 0x%" PRIx64 " are of no entry from 64-bit user space (pstate 0x%" PRIx64 ")",
+					task->pid, at, v[33]);
+	for (int i = 0; i < 34; i++) {
+		regs[i] = v[i];
+		valid[i] = true;
+	}
+	regs[32] = els_linux_strip_pac(lx, v[32]);
+	return NULL;
+}

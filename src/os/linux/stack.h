@@ -71,6 +71,19 @@ struct els_error *els_linux_unwind(struct els_linux *lx,
 				   const struct els_linux_regs *regs,
 				   struct els_linux_backtrace *bt);
 
+/*
+ * Registers in gdb's AArch64 order (x0-x30, sp, pc, cpsr) with valid[i]
+ * saying which are known. saved: of a task switched out, from its
+ * thread.cpu_context (x19-x29, sp, pc). user: what the task's user space
+ * had when it entered the kernel (the pt_regs at the top of its stack).
+ */
+struct els_error *els_linux_task_saved_regs(struct els_linux *lx,
+					    const struct els_linux_task *task,
+					    uint64_t regs[34], bool valid[34]);
+struct els_error *els_linux_task_user_regs(struct els_linux *lx,
+					   const struct els_linux_task *task,
+					   uint64_t regs[34], bool valid[34]);
+
 /* pc with its pointer-authentication code replaced by the sign bits. */
 uint64_t els_linux_strip_pac(const struct els_linux *lx, uint64_t pc);
 
