@@ -153,6 +153,11 @@ struct els_error *els_cmd_ps(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_bt(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_mod(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cli_load_modules(struct els_cli *cli); /* mod.c: module symbols into cli->kernel */
+/* mod.c: only module name's symbols (break_module.c, at its load). */
+struct els_error *els_cli_load_module(struct els_cli *cli, const char *name);
+/* mod.c: the i-th .ko under --sysroot for release (module name, path); false past the end. */
+bool els_cli_ko_file(struct els_cli *cli, const char *release, size_t i,
+		     const char **name, const char **path);
 struct els_error *els_cmd_maps(struct els_cli *cli, int argc, char **argv);
 /*
  * A process's symbols: its executable and shared libraries found under

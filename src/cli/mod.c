@@ -137,6 +137,20 @@ static const char *find_ko(const char *sysroot, const char *release,
 	return NULL;
 }
 
+bool els_cli_ko_file(struct els_cli *cli, const char *release, size_t i,
+		     const char **name, const char **path)
+{
+	if (!cli->sysroot)
+		return false;
+	if (!i)
+		find_ko(cli->sysroot, release, ""); /* indexes it once */
+	if (i >= ko_index.files.len)
+		return false;
+	*name = ko_index.files.data[i].name;
+	*path = ko_index.files.data[i].path;
+	return true;
+}
+
 struct module {
 	struct els_linux_module m;
 	struct els_linux_section *secs; /* NULL: not read */
@@ -216,11 +230,13 @@ static struct els_symtab *open_ko(struct els_cli *cli, struct els_linux *lx,
 /* Put every module's symbols in the kernel's set, noting their source. */
 static struct els_error *load_symbols(struct els_cli *cli,
 				      struct els_linux *lx,
-				      struct module_vec *mods)
+				      struct module_vec *mods, const char *only)
 {
 	for (size_t i = 0; i < mods->len; i++) {
 		struct module *m = &mods->data[i];
 		struct els_symtab *st = NULL;
+		if (only && strcmp(m->m.name, only))
+			continue;
 		m->src = SRC_NONE;
 		if (cli->sysroot && (st = open_ko(cli, lx, m)))
 			m->src = SRC_KO;
@@ -261,11 +277,16 @@ static struct els_error *walk(struct els_cli *cli, struct els_linux **lx,
 
 struct els_error *els_cli_load_modules(struct els_cli *cli)
 {
+	return els_cli_load_module(cli, NULL);
+}
+
+struct els_error *els_cli_load_module(struct els_cli *cli, const char *only)
+{
 	struct els_linux *lx;
 	struct module_vec mods = { 0 };
 	struct els_error *err = walk(cli, &lx, &mods);
 	if (!err)
-		err = load_symbols(cli, lx, &mods);
+		err = load_symbols(cli, lx, &mods, only);
 	free_modules(&mods);
 	return err;
 }
@@ -339,7 +360,7 @@ struct els_error *els_cmd_mod(struct els_cli *cli, int argc, char **argv)
 	struct module_vec mods = { 0 };
 	struct els_error *err = walk(cli, &lx, &mods);
 	if (!err)
-		err = load_symbols(cli, lx, &mods);
+		err = load_symbols(cli, lx, &mods, NULL);
 	for (size_t i = 0; !err && sections && i < mods.len; i++) {
 		struct els_error *e = read_sections(lx, &mods.data[i]);
 		/* A module without sections says so in its entry. */
