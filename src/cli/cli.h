@@ -40,17 +40,24 @@ struct els_cli_process {
 	struct els_symset *set;
 };
 
-/* A breakpoint set with `break` (break.c). */
+/* A breakpoint or watchpoint set with `break` or `watch` (break.c). */
 struct els_cli_bp {
-	unsigned id;           /* as the user names it: 1, 2, ... */
-	enum els_bp_kind kind; /* ELS_BP_SW or ELS_BP_HW */
-	uint64_t addr;
+	unsigned id;           /* as the user names it: 1, 2, ...; 0: halt's own */
+	enum els_bp_kind kind; /* ELS_BP_SW, ELS_BP_HW or ELS_WP_* */
+	uint64_t addr;         /* code address, or a watchpoint's first byte */
+	uint64_t len;          /* 4 for code; the bytes watched */
 	char symbol[128];      /* "name+0xoff", or "" when no symbol covers it */
+	char image[96];        /* a process's file it is in (--pid), or "" */
 	uint64_t hits;         /* stops at it that `wait` reported */
 	/* Filters: stop only in this context (checked at each hit). */
 	int vm;                /* Xen domain id; -1: any */
 	int el;                /* exception level; -1: any */
+	int32_t pid;           /* process (tgid) the CPU's current task is in; -1: any */
 	uint64_t silent;       /* hits outside the context, resumed silently */
+	/* Learned when set (learned), to check a hit in a register or two. */
+	bool learned;
+	int vmid;              /* the VM's VMID; -1: ask Xen at each hit */
+	uint64_t pgd;          /* the process's tables (TTBR0_EL1's address); 0: ask */
 };
 
 #define ELS_CLI_MAX_BPS 64
@@ -153,11 +160,6 @@ struct els_error *els_cmd_ps(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_bt(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_mod(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cli_load_modules(struct els_cli *cli); /* mod.c: module symbols into cli->kernel */
-/* mod.c: only module name's symbols (break_module.c, at its load). */
-struct els_error *els_cli_load_module(struct els_cli *cli, const char *name);
-/* mod.c: the i-th .ko under --sysroot for release (module name, path); false past the end. */
-bool els_cli_ko_file(struct els_cli *cli, const char *release, size_t i,
-		     const char **name, const char **path);
 struct els_error *els_cmd_maps(struct els_cli *cli, int argc, char **argv);
 /*
  * A process's symbols: its executable and shared libraries found under
@@ -175,6 +177,29 @@ struct els_error *els_cmd_wait(struct els_cli *cli, int argc, char **argv);
  * past it (QEMU's stub would stop there again at once).
  */
 struct els_error *els_cli_step_over(struct els_cli *cli);
+/*
+ * A stop at one of our breakpoints or watchpoints whose context (--vm,
+ * --el, --pid) the stopped CPU is not in: counted as a silent hit; the
+ * caller steps over (els_cli_step_over) and resumes. False when the stop is
+ * not at a filtered breakpoint, or the context cannot be read (the user
+ * sees the stop).
+ */
+bool els_cli_bp_filtered_out(struct els_cli *cli, const struct els_stop *stop);
+/*
+ * The CPU that runs context (vm: Xen domain id or -1; pid: tgid in that
+ * VM's kernel, or the machine's, or -1), the target halted. ELS_ERR_NOT_FOUND
+ * when no CPU does.
+ */
+struct els_error *els_cli_context_cpu(struct els_cli *cli, int vm, int32_t pid,
+				      int *cpu);
+/*
+ * halt --vm/--pid: halt the target when the context runs on some CPU; if
+ * none runs it now, run until one does (a temporary breakpoint on the
+ * kernel's way into a task), at most timeout seconds (<= 0: no limit).
+ */
+struct els_error *els_cli_halt_in(struct els_cli *cli, int vm, int32_t pid,
+				  double timeout);
+struct els_error *els_cmd_watch(struct els_cli *cli, int argc, char **argv);
 /* A poll found the running target stopped by itself: `wait` will say so. */
 void els_cli_target_stopped(struct els_cli *cli);
 /* The breakpoints for `info`: lines of text, or "breakpoints" in obj. */

@@ -688,12 +688,58 @@ static struct els_error *print_state(struct els_cli *cli, const char *state,
 	return NULL;
 }
 
+/* --vm N and --pid P of halt and step (-1: not given). */
+static struct els_error *context_option(int argc, char **argv, int *i,
+					int *vm, int32_t *pid, bool *taken)
+{
+	*taken = !strcmp(argv[*i], "--vm") || !strcmp(argv[*i], "--pid");
+	if (!*taken)
+		return NULL;
+	bool is_vm = argv[*i][2] == 'v';
+	const char *arg = *i + 1 < argc ? argv[++*i] : NULL;
+	uint64_t v;
+	if (!arg || !els_parse_u64(arg, &v) || v > (is_vm ? 0x7fefu : INT32_MAX))
+		return els_error_create(ELS_ERR_USAGE, "%s: '%s' is not %s",
+					is_vm ? "--vm" : "--pid", arg ? arg : "",
+					is_vm ? "a VM id" : "a process id");
+	if (is_vm)
+		*vm = (int)v;
+	else
+		*pid = (int32_t)v;
+	return NULL;
+}
+
 static struct els_error *cmd_halt(struct els_cli *cli, int argc, char **argv)
 {
-	if (argc > 1)
-		return unknown_option(argv[1], "halt");
+	static const char usage[] = "halt [--vm N] [--pid P] [--timeout S]";
+	int vm = -1;
+	int32_t pid = -1;
+	double timeout = 0;
+	struct els_error *err;
+	for (int i = 1; i < argc; i++) {
+		bool taken;
+		if ((err = context_option(argc, argv, &i, &vm, &pid, &taken)))
+			return err;
+		if (taken)
+			continue;
+		if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+			if (!els_parse_double(argv[++i], &timeout) ||
+			    timeout <= 0 || timeout > 1e7)
+				return els_error_create(ELS_ERR_USAGE,
+							"--timeout: '%s' is not a number of seconds",
+							argv[i]);
+		} else {
+			return unknown_option(argv[i], usage);
+		}
+	}
+	if (vm >= 0 || pid >= 0)
+		return els_cli_halt_in(cli, vm, pid, timeout);
+	if (timeout > 0)
+		return els_error_create(ELS_ERR_USAGE,
+					"--timeout goes with --vm or --pid (usage: %s)",
+					usage);
 	struct els_stop stop;
-	struct els_error *err = els_target_halt(cli->t, &stop);
+	err = els_target_halt(cli->t, &stop);
 	if (err)
 		return err;
 	/* The user asked for it: it stays halted when elscope leaves. */
@@ -719,17 +765,33 @@ static struct els_error *cmd_cont(struct els_cli *cli, int argc, char **argv)
 
 static struct els_error *cmd_step(struct els_cli *cli, int argc, char **argv)
 {
-	int cpu = cli->cpu;
+	static const char usage[] = "step [--cpu N | --vm N [--pid P] | --pid P]";
+	int cpu = cli->cpu, vm = -1;
+	int32_t pid = -1;
+	bool has_cpu = false;
 	struct els_error *err;
 	for (int i = 1; i < argc; i++) {
+		bool taken;
+		if ((err = context_option(argc, argv, &i, &vm, &pid, &taken)))
+			return err;
+		if (taken)
+			continue;
 		if (!strcmp(argv[i], "--cpu")) {
 			if ((err = parse_cpu(cli, i + 1 < argc ? argv[++i] : NULL,
 					     &cpu)))
 				return err;
+			has_cpu = true;
 		} else {
-			return unknown_option(argv[i], "step [--cpu N]");
+			return unknown_option(argv[i], usage);
 		}
 	}
+	if (has_cpu && (vm >= 0 || pid >= 0))
+		return els_error_create(ELS_ERR_USAGE,
+					"--cpu or a context (--vm, --pid), not both (usage: %s)",
+					usage);
+	if ((vm >= 0 || pid >= 0) &&
+	    (err = els_cli_context_cpu(cli, vm, pid, &cpu)))
+		return els_error_wrap(err, "nothing to step");
 	struct els_stop stop;
 	if ((err = els_target_step(cli->t, cpu, &stop)))
 		return err;
@@ -807,15 +869,20 @@ const struct els_cmd els_cli_commands[] = {
 	{ "ftrace", "ftrace [--vm N] [--records] [--top N] [--out FILE.csv|.json|.html]",
 	  "what a Linux kernel's ftrace ring buffer holds now (sched_switch, sched_wakeup), read in memory, not consumed: busiest tasks per CPU, wakeups, the records, the timeline",
 	  els_cmd_ftrace },
-	{ "halt", "halt", "stop every CPU (stays halted when elscope exits)",
+	{ "halt", "halt [--vm N] [--pid P] [--timeout S]",
+	  "stop every CPU (stays halted when elscope exits); with a context, when it runs on a CPU (at once, or when it next comes onto one), and say which",
 	  cmd_halt },
 	{ "cont", "cont", "resume every CPU", cmd_cont },
-	{ "step", "step [--cpu N]", "execute one instruction on a CPU",
+	{ "step", "step [--cpu N | --vm N [--pid P] | --pid P]",
+	  "execute one instruction on a CPU, or on the CPU that runs the context",
 	  cmd_step },
-	{ "break", "break [--hw] [--vm N] [--el 0|1|2] [ADDR|[IMAGE:]NAME]",
-	  "set a software (--hw: hardware) breakpoint at an address or a symbol of xen-syms or the kernel (xen:NAME, vmlinux:NAME, MODULE:NAME); alone, list them",
+	{ "break", "break [--hw] [--vm N] [--el 0|1|2] [--pid P] [ADDR|[IMAGE:]NAME]",
+	  "set a software (--hw: hardware) breakpoint at an address or a symbol of xen-syms, the kernel (xen:NAME, vmlinux:NAME, MODULE:NAME) or with --pid the process (LIB.so:NAME); it stops only in its context (--vm, --el, --pid); alone, list them",
 	  els_cmd_break },
-	{ "delete", "delete [ID...|all]", "remove breakpoints (all without an id)",
+	{ "watch", "watch ADDR|[IMAGE:]NAME LEN [r|w|rw] [--vm N] [--pid P] [--el E]",
+	  "set a watchpoint on LEN bytes (w: writes, the default; r: reads; rw: both), stopping only in its context; alone, list",
+	  els_cmd_watch },
+	{ "delete", "delete [ID...|all]", "remove breakpoints and watchpoints (all without an id)",
 	  els_cmd_delete },
 	{ "wait", "wait [--timeout S]",
 	  "after 'cont': wait until the target stops (breakpoint), say where; Ctrl-C halts it",
@@ -838,6 +905,7 @@ static bool needs_halted(const char *name)
 	       !strcmp(name, "ps") || !strcmp(name, "bt") ||
 	       !strcmp(name, "mod") || !strcmp(name, "maps") ||
 	       !strcmp(name, "log") || !strcmp(name, "break") ||
+	       !strcmp(name, "watch") ||
 	       !strcmp(name, "delete") || !strcmp(name, "ctx") ||
 	       !strcmp(name, "vm") || !strcmp(name, "vcpu") ||
 	       !strcmp(name, "ftrace");
