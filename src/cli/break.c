@@ -94,12 +94,17 @@ static struct json_object *bp_json(const struct els_cli_bp *bp)
 	json_object_object_add(o, "pid", bp->pid >= 0 ? json_object_new_int(bp->pid) : NULL);
 	json_object_object_add(o, "silent_hits",
 			       json_object_new_int64((int64_t)bp->silent));
+	els_cli_bp_json_more(bp, o); /* module, landing: break_module.c */
 	return o;
 }
 
 static void bp_text(const struct els_cli_bp *bp)
 {
-	printf("%-4u %-4s 0x%016" PRIx64, bp->id, kind_name(bp->kind), bp->addr);
+	if (bp->pending) /* a module's, not loaded (break_module.c) */
+		printf("%-4u %-4s %-18s", bp->id, kind_name(bp->kind), "pending");
+	else
+		printf("%-4u %-4s 0x%016" PRIx64, bp->id, kind_name(bp->kind),
+		       bp->addr);
 	if (is_watch(bp->kind))
 		printf(" len %" PRIu64, bp->len);
 	if (bp->symbol[0])
@@ -115,6 +120,7 @@ static void bp_text(const struct els_cli_bp *bp)
 		printf(" pid %d", (int)bp->pid);
 	if (has_filter(bp))
 		printf(" (silent hits elsewhere %" PRIu64 ")", bp->silent);
+	els_cli_bp_text_more(bp); /* module, landing: break_module.c */
 	printf("\n");
 }
 
@@ -536,6 +542,7 @@ static void say_set(struct els_cli *cli, const struct els_cli_bp *bp)
 		printf(", only in pid %d", (int)bp->pid);
 	if (bp->el >= 0)
 		printf(", only at EL%d", bp->el);
+	els_cli_bp_text_more(bp); /* landing: break_module.c */
 	printf("\n");
 }
 
@@ -577,6 +584,10 @@ struct els_error *els_cmd_break(struct els_cli *cli, int argc, char **argv)
 						usage);
 		return list(cli);
 	}
+	/* A module's function, pending until it loads: break_module.c. */
+	bool done = false;
+	if ((err = els_cli_break_module(cli, what, hw, &bp, &done)) || done)
+		return err;
 	if ((err = need_run(cli, "breakpoints")) || (err = place(cli, what, &bp)))
 		return err;
 	if (bp.addr & 3)
@@ -585,6 +596,9 @@ struct els_error *els_cmd_break(struct els_cli *cli, int argc, char **argv)
 					bp.addr);
 	bp.kind = hw ? ELS_BP_HW : ELS_BP_SW;
 	learn_context(cli, &bp);
+	/* A guest VA: where it lands through stage 1 and 2 (break_module.c). */
+	if ((err = els_cli_break_landing(cli, &bp)))
+		return err;
 	bp.id = cli->last_bp_id + 1;
 	if ((err = add(cli, &bp)))
 		return err;
@@ -654,8 +668,9 @@ struct els_error *els_cmd_watch(struct els_cli *cli, int argc, char **argv)
 static struct els_error *delete_at(struct els_cli *cli, size_t i)
 {
 	struct els_cli_bp *bp = &cli->bps[i];
-	struct els_error *err = els_target_remove_bp(cli->t, bp->kind,
-						     bp->addr, bp->len);
+	/* A pending one (break_module.c) is not in the target. */
+	struct els_error *err = bp->pending ? NULL :
+		els_target_remove_bp(cli->t, bp->kind, bp->addr, bp->len);
 	if (err)
 		return els_error_wrap(err, "breakpoint %u", bp->id);
 	memmove(bp, bp + 1, (cli->nbps - i - 1) * sizeof(*bp));
@@ -1111,6 +1126,10 @@ static struct els_error *run_until_stop(struct els_cli *cli, int64_t deadline,
 {
 	struct els_target *t = cli->t;
 	*interrupted = false;
+	/* Stopped at a module load/unload before we looked: break_module.c. */
+	struct els_error *merr = els_cli_module_event(cli);
+	if (merr)
+		return merr;
 	while (t->running) {
 		if (els_cli_interrupted) {
 			/* The user's Ctrl-C: stop it now, as a debugger does. */
@@ -1133,6 +1152,11 @@ static struct els_error *run_until_stop(struct els_cli *cli, int64_t deadline,
 			return err;
 		if (!t->running) {
 			els_cli_target_stopped(cli);
+			/* A module load/unload: handled, resumed (break_module.c). */
+			if ((err = els_cli_module_event(cli)))
+				return err;
+			if (t->running)
+				continue;
 			if (els_cli_bp_filtered_out(cli, &t->last_stop)) {
 				/* Not its context: over the breakpoint and on. */
 				cli->stop_unreported = false;

@@ -58,6 +58,13 @@ struct els_cli_bp {
 	bool learned;
 	int vmid;              /* the VM's VMID; -1: ask Xen at each hit */
 	uint64_t pgd;          /* the process's tables (TTBR0_EL1's address); 0: ask */
+	/* A module's function (break_module.c): placed again at each load. */
+	char module[56];       /* the module's name; "": not a module's */
+	char func[128];        /* the name looked up in it when it loads */
+	bool pending;          /* the module is not loaded: not in the target */
+	/* A guest VA's code (--vm): where it lands, stage 1 and 2. */
+	uint64_t ipa, pa;
+	bool landed;           /* ipa and pa are known */
 };
 
 #define ELS_CLI_MAX_BPS 64
@@ -87,6 +94,14 @@ struct els_cli {
 	bool stop_unreported;       /* stopped by itself; `wait` has not said */
 	struct els_hv *hv;          /* the hypervisor (--xen), opened on first use */
 	int vm;                     /* --vm of the running command; -1: the machine's kernel */
+	/* break_module.c: module loads and unloads watched (0: not). */
+	struct {
+		uint64_t load, unload;  /* do_init_module, free_module */
+		uint64_t init_ret;      /* where do_init_module returns to */
+		uint64_t init_lo, init_hi; /* init text of the module in init */
+		char init_module[56];
+		uint64_t events;        /* hooks hit, never reported */
+	} modwatch;
 };
 
 /* Set by SIGINT/SIGTERM; long work checks it and stops. */
@@ -160,6 +175,11 @@ struct els_error *els_cmd_ps(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_bt(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cmd_mod(struct els_cli *cli, int argc, char **argv);
 struct els_error *els_cli_load_modules(struct els_cli *cli); /* mod.c: module symbols into cli->kernel */
+/* mod.c: only module name's symbols (break_module.c, at its load). */
+struct els_error *els_cli_load_module(struct els_cli *cli, const char *name);
+/* mod.c: the i-th .ko under --sysroot for release (module name, path); false past the end. */
+bool els_cli_ko_file(struct els_cli *cli, const char *release, size_t i,
+		     const char **name, const char **path);
 struct els_error *els_cmd_maps(struct els_cli *cli, int argc, char **argv);
 /*
  * A process's symbols: its executable and shared libraries found under
@@ -200,6 +220,34 @@ struct els_error *els_cli_context_cpu(struct els_cli *cli, int vm, int32_t pid,
 struct els_error *els_cli_halt_in(struct els_cli *cli, int vm, int32_t pid,
 				  double timeout);
 struct els_error *els_cmd_watch(struct els_cli *cli, int argc, char **argv);
+/*
+ * break_module.c. break's words for a module's function (MODULE:NAME, or a
+ * name only a module has, loaded or not: pending until it loads) and for a
+ * guest VA (--vm: checked through the VM's stage 1 and 2): *done when it
+ * set the breakpoint and printed it, else break.c goes on.
+ */
+struct els_error *els_cli_break_module(struct els_cli *cli, const char *what,
+				       bool hw, const struct els_cli_bp *filters,
+				       bool *done);
+/*
+ * A code breakpoint at a kernel VA of VM bp->vm (no --pid): translated
+ * through the VM's stage 1 and stage 2 into bp->ipa, bp->pa; an unmapped
+ * one is an ELS_ERR_NOT_MAPPED error naming the stage. Nothing for others.
+ */
+struct els_error *els_cli_break_landing(struct els_cli *cli,
+					struct els_cli_bp *bp);
+/*
+ * The target halted at one of the module load/unload hooks: module
+ * breakpoints placed or made pending, then stepped over and resumed. No
+ * effect (and no round trip) at any other stop.
+ */
+struct els_error *els_cli_module_event(struct els_cli *cli);
+/*
+ * A breakpoint's module ("module", "pending": address null) and landing
+ * ("ipa", "pa") in its JSON; the same as words for text.
+ */
+void els_cli_bp_json_more(const struct els_cli_bp *bp, struct json_object *o);
+void els_cli_bp_text_more(const struct els_cli_bp *bp);
 /* A poll found the running target stopped by itself: `wait` will say so. */
 void els_cli_target_stopped(struct els_cli *cli);
 /* The breakpoints for `info`: lines of text, or "breakpoints" in obj. */
