@@ -528,6 +528,44 @@ static struct els_error *op_wait(void *arg, int timeout_ms, bool *stopped,
 	return NULL;
 }
 
+/* The process's auxv as its exec left it in mm->saved_auxv. */
+static struct els_error *op_auxv(void *arg, uint8_t **ret, size_t *len)
+{
+	struct gs *g = arg;
+	struct els_error *err = refresh(g);
+	if (err)
+		return err;
+	const struct gs_thread *th = NULL;
+	for (size_t i = 0; i < g->nth && !th; i++) {
+		if (g->th[i].task.mm)
+			th = &g->th[i];
+	}
+	if (!th)
+		return els_error_create(ELS_ERR_NOT_FOUND,
+					"process %d has no address space", g->pid);
+	struct els_type_member m;
+	if ((err = els_linux_member(g->lx, "mm_struct", "saved_auxv", &m)))
+		return err;
+	if (!m.size || m.size > 4096 || m.size % 16)
+		return els_error_create(ELS_ERR_INVALID,
+					"mm_struct.saved_auxv of %" PRIu64 " bytes: not an auxv",
+					m.size);
+	uint64_t *a = malloc(m.size);
+	if (!a)
+		return &els_enomem;
+	if ((err = els_linux_read(g->lx, th->task.mm + m.offset, a, m.size))) {
+		free(a);
+		return els_error_wrap(err, "the saved auxv of pid %d", g->pid);
+	}
+	/* Up to and with AT_NULL, as /proc/PID/auxv gives it. */
+	size_t n = 0;
+	while (n + 2 <= m.size / 8 && a[n] != 0)
+		n += 2;
+	*len = (n + 2 <= m.size / 8 ? n + 2 : n) * 8;
+	*ret = (uint8_t *)a;
+	return NULL;
+}
+
 static void op_detach(void *arg)
 {
 	struct gs *g = arg;
@@ -635,6 +673,9 @@ struct els_error *els_cmd_gdbserver(struct els_cli *cli, int argc, char **argv)
 		return els_error_create(ELS_ERR_USAGE,
 					"no kernel to serve: give --vmlinux (or --vm N with --guest N=VMLINUX)");
 	struct gs g = { .cli = cli, .vm = cli->vm, .pid = pid };
+	struct els_gdbserver_ops ops = gs_ops;
+	if (pid >= 0)
+		ops.auxv = op_auxv;
 	/* The context must be there before gdb is told to come. */
 	struct els_error *err = els_target_ensure_halted(t);
 	if (!err)
@@ -696,7 +737,7 @@ struct els_error *els_cmd_gdbserver(struct els_cli *cli, int argc, char **argv)
 			sessions);
 		struct els_gdbserver_stats st;
 		g.silent = g.stops = 0;
-		err = els_gdbserver_serve(fd, &gs_ops, &g, &els_cli_interrupted,
+		err = els_gdbserver_serve(fd, &ops, &g, &els_cli_interrupted,
 					  &st);
 		close(fd);
 		fprintf(stderr,

@@ -338,8 +338,9 @@ struct els_error *els_gdbserver_handle(struct els_gdbserver_session *s,
 		break;
 	case ELS_GDB_SUPPORTED:
 		ok = els_strbuf_printf(&s->out,
-				       "PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;QStartNoAckMode+;vContSupported+",
-				       2 * ELS_GDB_MAX_MEM + 64);
+				       "PacketSize=%x;qXfer:features:read+;qXfer:threads:read+;QStartNoAckMode+;vContSupported+%s",
+				       2 * ELS_GDB_MAX_MEM + 64,
+				       s->ops->auxv ? ";qXfer:auxv:read+" : "");
 		break;
 	case ELS_GDB_NO_ACK:
 		s->no_ack = true;
@@ -444,6 +445,17 @@ struct els_error *els_gdbserver_handle(struct els_gdbserver_session *s,
 				break;
 			}
 			ok = threads_xml(s, &doc);
+		} else if (!strcmp(r->object, "auxv") && !r->annex[0] &&
+			   s->ops->auxv) {
+			uint8_t *a = NULL;
+			size_t alen = 0;
+			if ((err = s->ops->auxv(s->arg, &a, &alen))) {
+				els_strbuf_deinit(&doc);
+				ok = error_reply(s, "auxv", err);
+				break;
+			}
+			ok = els_strbuf_add(&doc, a, alen);
+			free(a);
 		} else {
 			known = false;
 		}

@@ -66,6 +66,13 @@ struct els_gdbserver_ops {
 	 */
 	struct els_error *(*wait)(void *arg, int timeout_ms, bool *stopped,
 				  struct els_gdb_stop *stop);
+	/*
+	 * Optional (NULL: none): the served process's auxiliary vector as
+	 * the kernel keeps it (mm->saved_auxv), for qXfer:auxv:read: gdb
+	 * finds the executable's load base and the dynamic linker's list of
+	 * shared libraries from it. *ret is malloc'ed.
+	 */
+	struct els_error *(*auxv)(void *arg, uint8_t **ret, size_t *len);
 	/* gdb went away: remove its breakpoints, let the machine run. */
 	void (*detach)(void *arg);
 	/* Optional: a line for the log of what was served ("gdb: ..."). */

@@ -10,12 +10,18 @@
 #  - a breakpoint on vfs_read set in that gdb, while dom0 calls vfs_read
 #    in a loop, stops in a domU task only (hits in dom0 resumed silently);
 #  - a gdb killed while the machine is halted under it leaves the machine
-#    running, the breakpoint gone, and both guests answering.
+#    running, the breakpoint gone, and both guests answering;
+#  - gdbserver --vm 1 --pid P: gdb finds P's shared libraries at the bases
+#    domU's /proc/P/maps gives (through the auxv elscope serves), unwinds a
+#    worker from libc through libelswork.so into mtwork, and a breakpoint
+#    on elswork_step stops ten times in P only while a second mtwork
+#    (ASLR off in domU: the same addresses) calls it too.
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 cleanup() {
     "$LAB" exec xen:dom0 'kill $(cat /tmp/reader.pid) 2>/dev/null; rm -f /tmp/reader.pid' >/dev/null 2>&1 || true
+    "$LAB" exec xen:dom1 'kill $(cat /tmp/mt.pids) 2>/dev/null; rm -f /tmp/mt.pids; echo 2 >/proc/sys/kernel/randomize_va_space' >/dev/null 2>&1 || true
     it_cleanup
 }
 trap cleanup EXIT
@@ -174,4 +180,54 @@ for vm in dom0 dom1; do
     "$LAB" exec "xen:$vm" 'read x </proc/version && echo ok' | grep -q ok || fail "$vm does not answer after gdb was killed"
 done
 note "gdb killed while the machine was $halted under it: the machine is $st, both guests answer"
+
+# ---- one process: its libraries, its stacks, a breakpoint only in it
+"$LAB" exec xen:dom1 'echo 0 >/proc/sys/kernel/randomize_va_space; mtwork & a=$!; mtwork & b=$!; echo $a $b >/tmp/mt.pids; sleep 1; echo 2 >/proc/sys/kernel/randomize_va_space; echo $a $b' >"$T/mt.pids" ||
+    fail "cannot start two mtwork in domU"
+read -r P Q < <(tail -n 1 "$T/mt.pids")
+sleep 1
+"$LAB" exec xen:dom1 "cat /proc/$P/maps" >"$T/maps_p.txt" || fail "maps of $P"
+"$LAB" exec xen:dom1 "cat /proc/$Q/maps" >"$T/maps_q.txt" || fail "maps of $Q"
+SYSROOT=${SYSROOT:?}
+serve --vm 1 --pid "$P"
+timeout -k 5 180 gdb-multiarch -q -nx -batch -ex 'set pagination off' -ex 'set width 0' \
+    -ex "set sysroot $SYSROOT" -ex "file $SYSROOT/usr/bin/mtwork" -ex "target remote 127.0.0.1:$GS_PORT" \
+    -ex 'info sharedlibrary' -ex 'info threads' -ex 'thread 2' -ex bt -ex 'break elswork_step' \
+    -ex 'python
+for i in range(10):
+    gdb.execute("continue")
+    print("STOP thread %d" % gdb.selected_thread().ptid[1])
+' -ex delete -ex detach >"$T/gdb4.txt" 2>&1 ||
+    fail "gdb on gdbserver --vm 1 --pid $P failed: $(tail -n 3 "$T/gdb4.txt")"
+served_ok
+"$LAB" exec xen:dom1 "ls /proc/$P/task" >"$T/tasks_p.txt" || fail "threads of $P"
+python3 - "$T/gdb4.txt" "$T/maps_p.txt" "$T/maps_q.txt" "$T/tasks_p.txt" "$T/gs.err" <<'PYEOF' || fail "gdb on one process of domU"
+import re, sys
+out, maps_p, maps_q, tasks, err = (open(f).read() for f in sys.argv[1:])
+base = {}
+for line in maps_p.splitlines():
+    f = line.split()
+    if len(f) >= 6 and f[5] not in base:
+        base[f[5]] = int(f[0].split("-")[0], 16)
+def lib_base(maps):
+    return next(l.split("-")[0] for l in maps.splitlines() if l.endswith("/libelswork.so"))
+assert lib_base(maps_p) == lib_base(maps_q), "libelswork.so at %s and %s: ASLR was on, the test proves nothing" % (
+    lib_base(maps_p), lib_base(maps_q))
+libs = re.findall(r'^(0x[0-9a-f]+)\s+0x[0-9a-f]+\s+Yes.*?(\S+)$', out, re.M)
+seen = {p.rsplit("/", 1)[-1]: int(a, 16) for a, p in libs}
+assert "libelswork.so" in seen and "libc.so.6" in seen, "gdb's libraries: %s" % seen
+lib = next(k for k in base if k.endswith("/libelswork.so"))
+assert base[lib] <= seen["libelswork.so"] < base[lib] + 0x20000, "libelswork.so text at %#x, mapped at %#x" % (seen["libelswork.so"], base[lib])
+frames = re.findall(r'^#\d+\s+(?:0x[0-9a-f]+ in )?(\w+)', out, re.M)
+for f in ("elswork_nap", "elswork_step", "worker"):
+    assert f in frames, "bt of a worker: %s" % frames
+mine = {int(t) for t in tasks.split()}
+stops = [int(t) for t in re.findall(r'^STOP thread (\d+)', out, re.M)]
+assert len(stops) == 10, out[-1500:]
+assert set(stops) <= mine, "stopped in %s, not all threads of %s %s" % (stops, sorted(mine), "")
+m = re.search(r'\((\d+) packets, (\d+) stops, (\d+) hits elsewhere resumed\)', err)
+assert m and int(m.group(3)) > 0, "the other mtwork never hit: %s" % err
+print("# --pid: libraries at maps' bases, bt %s; 10 stops in threads %s, %s hits of the other process resumed" % (
+    frames[:5], sorted(set(stops)), m.group(3)), file=sys.stderr)
+PYEOF
 exit 0

@@ -147,12 +147,20 @@ struct els_error *els_linux_virt_to_phys(struct els_linux *lx, uint64_t va,
 struct els_error *els_linux_user_ctx(struct els_linux *lx, uint64_t pgd_va,
 				     struct els_xlat_ctx *ret)
 {
-	uint64_t pa;
-	struct els_error *err = els_linux_virt_to_phys(lx, pgd_va, &pa);
+	/*
+	 * TTBR0 holds what the kernel's stage 1 gives: a physical address,
+	 * or in a guest (stage 2 on) an IPA, not the PA behind it.
+	 */
+	struct els_xlat_result r;
+	struct els_error *err = els_xlat_va(&lx->kctx, pgd_va, &r);
+	if (!err && !r.mapped)
+		err = els_error_addr(ELS_ERR_NOT_MAPPED, pgd_va,
+				     "not mapped (%s)",
+				     r.fault ? r.fault : "stage 1");
 	if (err)
 		return els_error_wrap(err, "the pgd at 0x%" PRIx64, pgd_va);
 	*ret = lx->kctx;
-	ret->ttbr0 = pa;
+	ret->ttbr0 = r.has_stage2 ? r.ipa : r.pa;
 	/* TTBR0 walks enabled (TCR.EPD0 clear): the kernel may have them off. */
 	ret->tcr &= ~(UINT64_C(1) << 7);
 	els_xlat_flush(ret);
