@@ -570,9 +570,13 @@ static struct els_error *break_module(struct els_cli *cli, const char *what,
 			return els_error_create(ELS_ERR_NOT_FOUND,
 						"module %s is not loaded, and its .ko under %s has no symbol '%s'",
 						module, cli->sysroot, func);
+		if (cli->sysroot && !ko_found)
+			return els_error_create(ELS_ERR_NOT_FOUND,
+						"the machine's kernel has no image '%s': no such module is loaded, and there is no %s.ko under %s",
+						module, module, cli->sysroot);
 		if (!ko_found)
-			els_info("module %s: no .ko under --sysroot to check '%s' in",
-				 module, func);
+			els_info("module %s is not loaded and there is no --sysroot to look for its .ko: the breakpoint is pending on a name not checked",
+				 module);
 		*done = true;
 		return set_module_bp(cli, module, func, false,
 				     n ? hit.path : NULL, hw, filters);

@@ -146,8 +146,13 @@ expect_error() {
 }
 expect_error "elscope: break: no symbol 'no_such_function' in the machine's kernel" \
     -c 'break no_such_function'
-expect_error "elscope: break: the machine's kernel has no image 'nosuchmod'" \
-    -c 'break nosuchmod:vfs_read'
+expect_error "elscope: break: the machine's kernel has no image 'nosuchmod': no such module is loaded, and there is no nosuchmod.ko under" \
+    --sysroot "$SYSROOT" -c 'break nosuchmod:vfs_read'
+# Without --sysroot a module not loaded now cannot be checked: pending.
+run_elscope "$T/p.json" "$T/perr" "$TARGET" --vmlinux "$VMLINUX" --json -c 'break nosuchmod:vfs_read' ||
+    fail "break nosuchmod:vfs_read without --sysroot: $(tail -n 1 "$T/perr")"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["pending"] is True and d["address"] is None, d' "$T/p.json" ||
+    fail "break nosuchmod:vfs_read without --sysroot is not pending: $(cat "$T/p.json")"
 expect_error "elscope: wait: the target is halted: 'cont' it first" -c wait
 expect_error "elscope: delete: no breakpoint 9" -c 'break vfs_read' -c 'delete 9'
 # Every module has its cleanup_module: ambiguous once their symbols load.
