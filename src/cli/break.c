@@ -420,33 +420,20 @@ out:
 static bool filter_option(int argc, char **argv, int *i,
 			  struct els_cli_bp *bp, struct els_error **err)
 {
-	const char *o = argv[*i];
-	if (strcmp(o, "--vm") && strcmp(o, "--el") && strcmp(o, "--pid"))
+	bool taken;
+	if ((*err = els_cli_context_option(argc, argv, i, &bp->vm, &bp->pid,
+					   &taken)) || taken)
+		return true;
+	if (strcmp(argv[*i], "--el"))
 		return false;
 	uint64_t v;
 	const char *arg = *i + 1 < argc ? argv[++*i] : NULL;
-	if (!strcmp(o, "--vm")) {
-		if (!arg || !els_parse_u64(arg, &v) || v > 0x7fef)
-			*err = els_error_create(ELS_ERR_USAGE,
-						"--vm: '%s' is not a VM id",
-						arg ? arg : "");
-		else
-			bp->vm = (int)v;
-	} else if (!strcmp(o, "--el")) {
-		if (!arg || !els_parse_u64(arg, &v) || v > 2)
-			*err = els_error_create(ELS_ERR_USAGE,
-						"--el: '%s' is not 0, 1 or 2",
-						arg ? arg : "");
-		else
-			bp->el = (int)v;
-	} else {
-		if (!arg || !els_parse_u64(arg, &v) || v > INT32_MAX)
-			*err = els_error_create(ELS_ERR_USAGE,
-						"--pid: '%s' is not a process id",
-						arg ? arg : "");
-		else
-			bp->pid = (int32_t)v;
-	}
+	if (!arg || !els_parse_u64(arg, &v) || v > 2)
+		*err = els_error_create(ELS_ERR_USAGE,
+					"--el: '%s' is not 0, 1 or 2",
+					arg ? arg : "");
+	else
+		bp->el = (int)v;
 	return true;
 }
 

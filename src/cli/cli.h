@@ -253,6 +253,14 @@ void els_cli_target_stopped(struct els_cli *cli);
 /* The breakpoints for `info`: lines of text, or "breakpoints" in obj. */
 void els_cli_info_breakpoints(struct els_cli *cli, struct json_object *obj);
 
+/*
+ * --vm N or --pid P at argv[*i] (commands.c), for every command that takes
+ * a context of its own: *taken says whether it was one (then *i is at its
+ * value); a bad value is a usage error naming the option.
+ */
+struct els_error *els_cli_context_option(int argc, char **argv, int *i,
+					 int *vm, int32_t *pid, bool *taken);
+
 /* gdbserver.c: one context served to gdb over the remote protocol. */
 struct els_error *els_cmd_gdbserver(struct els_cli *cli, int argc, char **argv);
 

@@ -688,9 +688,8 @@ static struct els_error *print_state(struct els_cli *cli, const char *state,
 	return NULL;
 }
 
-/* --vm N and --pid P of halt and step (-1: not given). */
-static struct els_error *context_option(int argc, char **argv, int *i,
-					int *vm, int32_t *pid, bool *taken)
+struct els_error *els_cli_context_option(int argc, char **argv, int *i,
+					 int *vm, int32_t *pid, bool *taken)
 {
 	*taken = !strcmp(argv[*i], "--vm") || !strcmp(argv[*i], "--pid");
 	if (!*taken)
@@ -718,7 +717,7 @@ static struct els_error *cmd_halt(struct els_cli *cli, int argc, char **argv)
 	struct els_error *err;
 	for (int i = 1; i < argc; i++) {
 		bool taken;
-		if ((err = context_option(argc, argv, &i, &vm, &pid, &taken)))
+		if ((err = els_cli_context_option(argc, argv, &i, &vm, &pid, &taken)))
 			return err;
 		if (taken)
 			continue;
@@ -772,7 +771,7 @@ static struct els_error *cmd_step(struct els_cli *cli, int argc, char **argv)
 	struct els_error *err;
 	for (int i = 1; i < argc; i++) {
 		bool taken;
-		if ((err = context_option(argc, argv, &i, &vm, &pid, &taken)))
+		if ((err = els_cli_context_option(argc, argv, &i, &vm, &pid, &taken)))
 			return err;
 		if (taken)
 			continue;

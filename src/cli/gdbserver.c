@@ -644,13 +644,17 @@ struct els_error *els_cmd_gdbserver(struct els_cli *cli, int argc, char **argv)
 	int32_t pid = -1;
 	bool once = false;
 	for (int i = 1; i < argc; i++) {
-		uint64_t v;
-		if (!strcmp(argv[i], "--pid") && i + 1 < argc) {
-			if (!els_parse_u64(argv[++i], &v) || !v || v > INT32_MAX)
+		bool taken;
+		int vm_unused = -1; /* --vm was taken by the shell (cli->vm) */
+		struct els_error *err = els_cli_context_option(
+			argc, argv, &i, &vm_unused, &pid, &taken);
+		if (err)
+			return err;
+		if (taken) {
+			if (!pid) /* pid 0 is the idle tasks, no process */
 				return els_error_create(ELS_ERR_USAGE,
 							"--pid: '%s' is not a process id",
 							argv[i]);
-			pid = (int32_t)v;
 		} else if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
 			listen_at = argv[++i];
 		} else if (!strcmp(argv[i], "--once")) {
