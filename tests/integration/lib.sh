@@ -30,6 +30,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/elscope-it.XXXXXX")
 BG_PIDS=()
 LAB_UP=()   # scenarios this test brought up (lab_up)
 BUSY_VMS=() # guests where busy_start started a busy loop
+MTWORK_VMS=() # guests where mtwork_pair started two mtwork
 it_cleanup() {
     local p sc vm
     for p in "${BG_PIDS[@]}"; do
@@ -42,6 +43,10 @@ it_cleanup() {
             note "resuming $sc, left paused"
             "$LAB" qmp "$sc" cont >/dev/null || true
         fi
+    done
+    for vm in "${MTWORK_VMS[@]}"; do
+        guest_exec "$vm" 'kill -CONT $(cat /tmp/it_mt.pids) 2>/dev/null; kill $(cat /tmp/it_mt.pids) 2>/dev/null; rm -f /tmp/it_mt.pids; cat /tmp/it_mt.aslr >/proc/sys/kernel/randomize_va_space 2>/dev/null; cat /tmp/it_mt.ready >/run/mtwork.ready 2>/dev/null; rm -f /tmp/it_mt.aslr /tmp/it_mt.ready' >/dev/null 2>&1 ||
+            note "stopping the two mtwork in $vm failed"
     done
     for vm in "${BUSY_VMS[@]}"; do
         timeout -k 5 30 "$LAB" exec "$vm" 'busy stop' >/dev/null 2>&1 ||
@@ -92,6 +97,38 @@ busy_start() {
     [[ $out =~ ^[0-9]+$ ]] || fail "busy start in $1 printed '$out', not a pid"
     BUSY_VMS+=("$1")
     printf -v "$2" '%s' "$out"
+}
+
+# guest_exec VM CMD: lab/lab exec of CMD in VM (linux, xen:dom1), its
+# output without carriage returns. Through Xen's console an exec misses now
+# and then: up to three tries.
+guest_exec() {
+    local i out
+    for i in 1 2 3; do
+        if out=$(timeout -k 5 40 "$LAB" exec "$1" "$2" 2>/dev/null); then
+            tr -d '\r' <<<"$out"
+            return 0
+        fi
+        sleep 1
+    done
+    return 1
+}
+
+# mtwork_pair VM VAR_A VAR_B: two new mtwork processes in VM, started with
+# ASLR off so that their executable and libraries (libelswork.so) lie at
+# the same virtual addresses; the old ASLR setting is back once both have
+# exec'ed. Sets VAR_A and VAR_B to their pids. When the test ends they are
+# continued (if stopped) and killed, and ASLR and /run/mtwork.ready put
+# back.
+mtwork_pair() {
+    local a b
+    guest_exec "$1" 'cat /proc/sys/kernel/randomize_va_space >/tmp/it_mt.aslr; cp /run/mtwork.ready /tmp/it_mt.ready; echo 0 >/proc/sys/kernel/randomize_va_space; mtwork >/dev/null 2>&1 & a=$!; mtwork >/dev/null 2>&1 & echo $a $! >/tmp/it_mt.pids; sleep 1; cat /tmp/it_mt.aslr >/proc/sys/kernel/randomize_va_space' >/dev/null ||
+        fail "cannot start two mtwork processes in $1"
+    MTWORK_VMS+=("$1")
+    read -r a b < <(guest_exec "$1" 'cat /tmp/it_mt.pids' | tail -n 1)
+    [[ $a =~ ^[0-9]+$ && $b =~ ^[0-9]+$ ]] || fail "no pids of the two mtwork processes in $1 ('$a' '$b')"
+    printf -v "$2" '%s' "$a"
+    printf -v "$3" '%s' "$b"
 }
 
 # busy_stop VM: stop VM's busy loop now.

@@ -21,7 +21,6 @@
 
 cleanup() {
     "$LAB" exec xen:dom0 'kill $(cat /tmp/reader.pid) 2>/dev/null; rm -f /tmp/reader.pid' >/dev/null 2>&1 || true
-    "$LAB" exec xen:dom1 'kill $(cat /tmp/mt.pids) 2>/dev/null; rm -f /tmp/mt.pids; echo 2 >/proc/sys/kernel/randomize_va_space' >/dev/null 2>&1 || true
     it_cleanup
 }
 trap cleanup EXIT
@@ -182,9 +181,7 @@ done
 note "gdb killed while the machine was $halted under it: the machine is $st, both guests answer"
 
 # ---- one process: its libraries, its stacks, a breakpoint only in it
-"$LAB" exec xen:dom1 'echo 0 >/proc/sys/kernel/randomize_va_space; mtwork & a=$!; mtwork & b=$!; echo $a $b >/tmp/mt.pids; sleep 1; echo 2 >/proc/sys/kernel/randomize_va_space; echo $a $b' >"$T/mt.pids" ||
-    fail "cannot start two mtwork in domU"
-read -r P Q < <(tail -n 1 "$T/mt.pids")
+mtwork_pair xen:dom1 P Q
 sleep 1
 "$LAB" exec xen:dom1 "cat /proc/$P/maps" >"$T/maps_p.txt" || fail "maps of $P"
 "$LAB" exec xen:dom1 "cat /proc/$Q/maps" >"$T/maps_q.txt" || fail "maps of $Q"

@@ -12,32 +12,11 @@
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-# shellcheck disable=SC2317 # called from the EXIT trap
-cleanup() {
-    timeout -k 5 40 "$LAB" exec xen:dom1 'kill -CONT $(cat /tmp/wp.pids) 2>/dev/null; kill $(cat /tmp/wp.pids) 2>/dev/null; rm -f /tmp/wp.pids; cat /tmp/wp.aslr >/proc/sys/kernel/randomize_va_space 2>/dev/null; cat /tmp/wp.ready >/run/mtwork.ready 2>/dev/null; rm -f /tmp/wp.aslr /tmp/wp.ready' >/dev/null 2>&1 || true
-    it_cleanup
-}
-trap cleanup EXIT
-
 lab_up xen
 G=(--xen "$XEN_SYMS" --guest "0=$VMLINUX" --guest "1=$VMLINUX" --sysroot "$SYSROOT")
-# lab/lab exec through Xen's console misses now and then: a few tries.
-dom1() {
-    local i out
-    for i in 1 2 3; do
-        if out=$(timeout -k 5 40 "$LAB" exec xen:dom1 "$1" 2>/dev/null); then
-            tr -d '\r' <<<"$out"
-            return 0
-        fi
-        sleep 1
-    done
-    return 1
-}
+dom1() { guest_exec xen:dom1 "$1"; }
 
-dom1 'cat /proc/sys/kernel/randomize_va_space >/tmp/wp.aslr; cp /run/mtwork.ready /tmp/wp.ready; echo 0 >/proc/sys/kernel/randomize_va_space; mtwork >/dev/null 2>&1 & a=$!; mtwork >/dev/null 2>&1 & echo $a $! >/tmp/wp.pids; sleep 1; cat /tmp/wp.aslr >/proc/sys/kernel/randomize_va_space' >/dev/null ||
-    fail "cannot start two mtwork processes in domU"
-read -r A B < <(dom1 'cat /tmp/wp.pids' | tail -n 1)
-[[ $A =~ ^[0-9]+$ && $B =~ ^[0-9]+$ ]] || fail "no pids of the two mtwork processes ('$A' '$B')"
+mtwork_pair xen:dom1 A B
 dom1 "grep 'rw-p.*libelswork' /proc/$A/maps /proc/$B/maps" >"$T/maps" || fail "no maps of $A and $B"
 note "$(cat "$T/maps")"
 [ "$(awk '{print $1}' "$T/maps" | cut -d: -f2 | sort -u | wc -l)" = 1 ] ||
