@@ -928,6 +928,13 @@ static struct els_cli_bp *bp_of_stop(struct els_cli *cli,
 	return bp;
 }
 
+int els_cli_cpu_in_context(struct els_cli *cli, int cpu, int vm, int32_t pid,
+			   struct els_error **why)
+{
+	struct cpu_task ct;
+	return in_context(cli, cpu, NULL, vm, -1, pid, &ct, why);
+}
+
 bool els_cli_bp_filtered_out(struct els_cli *cli, const struct els_stop *stop)
 {
 	struct els_target *t = cli->t;

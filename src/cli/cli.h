@@ -261,6 +261,15 @@ void els_cli_info_breakpoints(struct els_cli *cli, struct json_object *obj);
 struct els_error *els_cli_context_option(int argc, char **argv, int *i,
 					 int *vm, int32_t *pid, bool *taken);
 
+/*
+ * Whether halted CPU cpu runs in VM vm (-1: any; in Xen on its behalf is
+ * not in it) and process pid (-1: any; by the tgid of the task its kernel
+ * runs): 1 yes, 0 no, -1 cannot tell (*why says why; the caller destroys
+ * it). break.c; the breakpoints' own filter check is the same.
+ */
+int els_cli_cpu_in_context(struct els_cli *cli, int cpu, int vm, int32_t pid,
+			   struct els_error **why);
+
 /* gdbserver.c: one context served to gdb over the remote protocol. */
 struct els_error *els_cmd_gdbserver(struct els_cli *cli, int argc, char **argv);
 

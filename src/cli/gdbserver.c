@@ -458,26 +458,22 @@ static struct els_error *op_resume(void *arg, int64_t step_thread)
 	return NULL;
 }
 
-/* Is a stop on cpu in the served context? */
+/*
+ * Is a stop on cpu in the served context? The breakpoints' own check: the
+ * VM the CPU runs and the task its kernel runs, without the task list.
+ */
 static bool in_context(struct gs *g, int cpu)
 {
 	if (g->vm < 0 && g->pid < 0)
 		return true;
-	struct els_error *err = refresh(g);
-	if (err) {
+	struct els_error *why = NULL;
+	int in = els_cli_cpu_in_context(g->cli, cpu, g->vm, g->pid, &why);
+	if (why) {
 		/* Cannot tell: better stop where gdb can look. */
-		els_debug("gdbserver: %s", err->message);
-		els_error_destroy(err);
-		return true;
+		els_debug("gdbserver: CPU %d: %s", cpu, why->message);
+		els_error_destroy(why);
 	}
-	int64_t id = thread_on(g, cpu);
-	if (!id)
-		return false;
-	uint64_t cpsr;
-	if (g->vm >= 0 && !els_target_read_reg_u64(g->cli->t, cpu, "cpsr", &cpsr) &&
-	    ((cpsr >> 2) & 3) == 2)
-		return false; /* the hypervisor, on the VM's behalf */
-	return true;
+	return in != 0;
 }
 
 static struct els_error *op_wait(void *arg, int timeout_ms, bool *stopped,
